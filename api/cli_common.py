@@ -1,0 +1,31 @@
+"""Options and helpers every `gqa` command shares."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from rag.settings import Settings
+
+IndexOption = Annotated[
+    Path | None,
+    typer.Option("--index", help="Index directory (default: $GQA_INDEX, else indexes/default).", show_default=False),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def load_settings(index: Path | None = None, **overrides: Any) -> Settings:
+    """Settings from the environment (and $GQA_CONFIG), with command-line values on top."""
+    values = {k: v for k, v in overrides.items() if v is not None}
+    if index is not None:
+        values["index"] = index
+    return Settings(**values)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+    sys.stdout.flush()

@@ -1,0 +1,1 @@
+"""Guideline files -> pages -> chunks -> embeddings -> an index on disk."""

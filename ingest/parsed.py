@@ -1,0 +1,41 @@
+"""What a parser hands to the chunker: cleaned text blocks that know where they are."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Block:
+    """A run of cleaned text from one place: one PDF page (or part of one), or a span of lines.
+
+    A block never crosses a page or a section boundary, so every chunk cut from it inherits
+    an exact page (or line span) and section path.
+    """
+
+    text: str
+    section: tuple[str, ...] = ()
+    page: int | None = None  # physical page, 1-based (PDF only)
+    page_label: str | None = None  # printed label from /PageLabels, e.g. "iv" or "23"
+    line_start: int | None = None  # 1-based inclusive line span in the source file (Markdown/text)
+    line_end: int | None = None
+
+
+@dataclass
+class ParsedDocument:
+    """A parsed guideline file: metadata read from the file, text blocks in reading order."""
+
+    format: str  # pdf | markdown | html | text
+    blocks: list[Block]
+    title: str | None = None
+    organisation: str | None = None
+    year: int | None = None
+    edition: str | None = None
+    language: str | None = None
+    licence: str | None = None
+    source_url: str | None = None
+    page_count: int | None = None
+    page_texts: list[str] = field(default_factory=list)  # cleaned text per physical page (PDF), or [full text]
+    page_labels: list[str | None] = field(default_factory=list)
+    pages_without_text: list[int] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)

