@@ -23,6 +23,7 @@ def _register() -> None:
 
     cli_ingest.register(app)
     cli_index.register(app)
+    from api import cli_ask; cli_ask.register(app)  # noqa: E702
 
 
 def main() -> None:

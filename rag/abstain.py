@@ -1,0 +1,74 @@
+"""Should we answer at all? Signals that retrieval found something that supports an answer.
+
+- coverage: the share of the question's content words found in the top passages, each word
+  weighted by its rarity in the index (IDF), so a drug name the corpus never mentions
+  ("tecovirimat") outweighs the common words around it ("dose", "adults").
+- dense: the cosine of the best passage, when the retriever reports it; it rescues
+  questions worded unlike the guideline (paraphrases, other languages).
+
+We answer when either signal clears its threshold (settings: abstain_threshold for
+coverage, abstain_dense_threshold for the cosine).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+
+from rag.citations import content_words
+from rag.settings import Settings
+from rag.types import Passage
+
+_FTS_SAFE = re.compile(r"^\w+$", re.UNICODE)
+TOP_PASSAGES = 3
+
+
+def doc_freq_from_index(reader) -> Callable[[str], int]:
+    """A document-frequency lookup on the index's FTS5 table (prefix match covers plurals)."""
+
+    def df(term: str) -> int:
+        if not _FTS_SAFE.match(term) or "." in term:
+            return 0
+        row = reader.db.execute("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (f'"{term}"*',)).fetchone()
+        return int(row[0])
+
+    return df
+
+
+def chunk_count(reader) -> int:
+    return int(reader.db.execute("SELECT count(*) FROM chunks").fetchone()[0])
+
+
+def coverage(question: str, passages: list[Passage], df: Callable[[str], int] | None, n_chunks: int) -> float:
+    """IDF-weighted share of the question's content words present in the top passages."""
+    words = set(content_words(question))
+    if not words or not passages:
+        return 0.0
+    seen: set[str] = set()
+    for p in passages[:TOP_PASSAGES]:
+        seen |= set(content_words(f"{p.title} {p.section} {p.text}"))
+    weight = {w: math.log((n_chunks + 1) / (df(w) + 1)) + 1.0 if df else 1.0 for w in words}
+    return sum(weight[w] for w in words if w in seen) / sum(weight.values())
+
+
+def dense_top(passages: list[Passage]) -> float | None:
+    """The best dense cosine among the passages, if the retriever recorded it."""
+    values = [p.scores["dense"] for p in passages if "dense" in (p.scores or {})]
+    return max(values) if values else None
+
+
+def signals(question: str, passages: list[Passage], df: Callable[[str], int] | None, n_chunks: int) -> dict[str, float]:
+    """All abstention signals for one question, for the decision and for the record."""
+    out = {"coverage": coverage(question, passages, df, n_chunks)}
+    dense = dense_top(passages)
+    if dense is not None:
+        out["dense"] = dense
+    return out
+
+
+def should_abstain(sig: dict[str, float], settings: Settings) -> bool:
+    """Abstain unless the lexical coverage or the dense cosine clears its threshold."""
+    if sig.get("coverage", 0.0) >= settings.abstain_threshold:
+        return False
+    return sig.get("dense", -1.0) < settings.abstain_dense_threshold

@@ -1,0 +1,129 @@
+"""Ask: retrieve, decide whether to answer, generate, check citations, wrap in an `Answer`.
+
+A fixed flow, so plain methods. The disclaimer and the abstention text come from here,
+never from a model, so text inside a passage cannot remove them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from rag import abstain
+from rag.answers import ABSTAIN_TEXT, Answer
+from rag.citations import check_answer, strip_unknown_markers
+from rag.errors import BadRequest, GuidelineQAError
+from rag.generators.base import Generation, Generator, build_generator
+from rag.settings import Settings
+from rag.types import Filters, Passage
+
+RELATED = 3  # passages shown as "related" when abstaining
+
+
+def _ms(t0: float) -> float:
+    return (time.perf_counter() - t0) * 1000
+
+
+class QA:
+    """Question answering over one retriever and one generator, both built once."""
+
+    def __init__(self, retriever, generator: Generator, settings: Settings, index=None):
+        self.retriever = retriever
+        self.generator = generator
+        self.settings = settings
+        self.index = index if index is not None else getattr(retriever, "index", None)
+
+    # --- stages
+    def _check_question(self, question: str) -> str:
+        question = (question or "").strip()
+        if not question:
+            raise BadRequest("the question is empty")
+        if len(question) > self.settings.max_question_chars:
+            raise BadRequest(f"the question is longer than {self.settings.max_question_chars} characters")
+        return question
+
+    def _retrieve(self, question: str, k: int | None, filters: Filters | None) -> tuple[list[Passage], dict]:
+        t0 = time.perf_counter()
+        result = self.retriever.search(question, k=k, filters=filters)
+        timings = {f"retrieve_{name}": ms for name, ms in (result.timings or {}).items()}
+        timings["retrieve"] = _ms(t0)
+        return list(result.passages), timings
+
+    def _signals(self, question: str, passages: list[Passage]) -> dict[str, float]:
+        reader = self.index.get() if self.index is not None else None
+        df = abstain.doc_freq_from_index(reader) if reader is not None else None
+        return abstain.signals(question, passages, df, abstain.chunk_count(reader) if reader else 0)
+
+    def _abstained(self, question, passages, timings, sig, notices=(), generation: Generation | None = None) -> Answer:
+        return Answer(question, ABSTAIN_TEXT, True, passages=tuple(passages), related=tuple(passages[:RELATED]),
+                      generator=self.generator.name, model=generation.model if generation else None,
+                      usage=generation.usage if generation else {}, timings=timings,
+                      notices=tuple(notices), abstain_signals=sig)
+
+    def _finish(self, question: str, generation: Generation, timings: dict, sig: dict, t_total: float) -> Answer:
+        timings.update(generation.timings)  # generate (extractive) or prompt / model / first_token (LLM)
+        given = list(generation.passages)
+        if generation.abstain or not generation.text.strip():
+            timings["total"] = _ms(t_total)
+            return self._abstained(question, given, timings, sig,
+                                   (*generation.notices, "the generator found no answer in the passages"), generation)
+        t0 = time.perf_counter()
+        checked = check_answer(generation.text, given, self.settings.support_threshold)
+        text = strip_unknown_markers(generation.text, len(given))
+        timings["check"] = _ms(t0)
+        timings["total"] = _ms(t_total)
+        return Answer(question, text, False, checked.citations, checked.sentences, tuple(given),
+                      generator=generation.generator, model=generation.model, usage=generation.usage,
+                      timings=timings, notices=(*generation.notices, *checked.notices), abstain_signals=sig)
+
+    def _prepare(self, question: str, k: int | None, filters: Filters | None):
+        t_total = time.perf_counter()
+        question = self._check_question(question)
+        passages, timings = self._retrieve(question, k, filters)
+        t0 = time.perf_counter()
+        sig = self._signals(question, passages)
+        timings["abstain"] = _ms(t0)
+        return question, passages, timings, sig, abstain.should_abstain(sig, self.settings), t_total
+
+    # --- public
+    def ask(self, question: str, k: int | None = None, filters: Filters | None = None) -> Answer:
+        """Answer one question with checked citations, or abstain."""
+        question, passages, timings, sig, refuse, t_total = self._prepare(question, k, filters)
+        if refuse:
+            timings["total"] = _ms(t_total)
+            return self._abstained(question, passages, timings, sig)
+        generation = self.generator.generate(question, passages)
+        return self._finish(question, generation, timings, sig, t_total)
+
+    def ask_stream(self, question: str, k: int | None = None,
+                   filters: Filters | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Events: passages, then tokens, then the final answer (or an error)."""
+        try:
+            question, passages, timings, sig, refuse, t_total = self._prepare(question, k, filters)
+        except GuidelineQAError as exc:
+            yield "error", {"message": str(exc), "type": type(exc).__name__}
+            return
+        yield "passages", {"passages": [p.to_dict() for p in passages]}
+        if refuse:
+            timings["total"] = _ms(t_total)
+            yield "answer", self._abstained(question, passages, timings, sig).to_dict()
+            return
+        try:
+            for item in self.generator.stream(question, passages):
+                if isinstance(item, Generation):
+                    yield "answer", self._finish(question, item, timings, sig, t_total).to_dict()
+                else:
+                    yield "token", {"text": item}
+        except GuidelineQAError as exc:
+            yield "error", {"message": str(exc), "type": type(exc).__name__}
+
+
+def build_qa(settings: Settings) -> QA:
+    """Embedder, live index, retriever and generator, each built once."""
+    from rag.embedder import load_embedder
+    from rag.retriever import build_retriever
+
+    embedder = load_embedder(settings.embedding_model, settings.embed_batch_size, settings.torch_threads)
+    retriever = build_retriever(settings, embedder=embedder)
+    return QA(retriever, build_generator(settings), settings)
