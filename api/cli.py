@@ -19,11 +19,13 @@ app = typer.Typer(
 
 def _register() -> None:
     # Imported here, not at module top, so `gqa --help` stays fast and each module owns one command.
-    from api import cli_index, cli_ingest
+    from api import cli_index, cli_ingest, cli_serve
 
     cli_ingest.register(app)
     cli_index.register(app)
     from api import cli_ask; cli_ask.register(app)  # noqa: E702
+    from api import cli_search; cli_search.register(app)  # noqa: E702
+    cli_serve.register(app)
 
 
 def main() -> None:

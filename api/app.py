@@ -1,0 +1,63 @@
+"""The HTTP service: `create_app(settings)` builds it; the index and models load once, in the lifespan.
+
+Every `/v1` route sits on one router guarded by API keys and rate limits (api.security);
+another router (e.g. batch, `APIRouter(prefix="/v1")`) joins them with `include_v1(app, router)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from api import errors, security
+from api.metrics import Metrics, Observer
+from api.routes_ask import router as ask_router
+from api.routes_documents import router as documents_router
+from api.routes_health import router as health_router
+from api.routes_search import router as search_router
+from api.routes_widget import router as widget_router
+from api.services import Services
+from rag.settings import Settings
+
+DESCRIPTION = """Question answering over WHO and MSF clinical guidelines, every claim cited to
+organisation, guideline, edition, section and page.
+
+**Research use only: not medical advice.** Check the cited page before acting.
+
+With `GQA_API_KEYS` set, every `/v1` route needs `Authorization: Bearer KEY`."""
+
+
+def include_v1(app: FastAPI, router: APIRouter) -> None:
+    """Add a `/v1` router (declared with prefix="/v1", so metrics see full route templates) behind the guards."""
+    if router.prefix != "/v1":
+        raise ValueError(f"a /v1 router must be declared with prefix='/v1', not {router.prefix!r}")
+    app.include_router(router, dependencies=security.V1_GUARDS)
+
+
+def create_app(settings: Settings, embedder: Any = None, warm: bool = True) -> FastAPI:
+    """The FastAPI app; `embedder` lets a caller share an already-loaded model (tests, benchmarks)."""
+    services = Services(settings, embedder)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if warm:
+            await run_in_threadpool(services.warm_up)
+        yield
+
+    app = FastAPI(title="Guideline QA", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.services = services
+    app.state.metrics = Metrics()
+    app.state.metrics.watch_index(services.reader_or_none)
+    errors.install(app)
+    for router in (search_router, ask_router, documents_router):
+        include_v1(app, router)
+    app.include_router(health_router)
+    app.include_router(widget_router)
+    security.install(app, settings)
+    app.add_middleware(Observer, metrics=app.state.metrics, log_queries=settings.log_queries)
+    return app

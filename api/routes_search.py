@@ -1,0 +1,35 @@
+"""GET /v1/search: ranked passages for the lookup widget, the same JSON as `gqa search --json`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from api.deps import MetricsDep, RetrieverDep, SettingsDep
+from api.schemas import ERRORS, SearchResponse
+from api.security import check_question
+from rag.types import Filters
+
+router = APIRouter(prefix="/v1", tags=["search"])
+
+
+@router.get("/search", response_model=SearchResponse, responses=ERRORS, summary="Ranked guideline passages")
+def search(
+    q: Annotated[str, Query(min_length=1, description="The question or keywords.", examples=["artesunate severe malaria"])],
+    retriever: RetrieverDep,
+    settings: SettingsDep,
+    metrics: MetricsDep,
+    k: Annotated[int | None, Query(ge=1, le=100, description="Passages returned (default: settings.top_k).")] = None,
+    org: Annotated[str | None, Query(max_length=200, description="Only this organisation.", examples=["WHO"])] = None,
+    doc: Annotated[str | None, Query(max_length=500, description="Only this document (id or source path).")] = None,
+    year: Annotated[int | None, Query(ge=1900, le=2200, description="Only this publication year.")] = None,
+    lang: Annotated[str | None, Query(max_length=20, description="Only this language.")] = None,
+    mode: Annotated[Literal["hybrid", "dense", "lexical"] | None, Query(description="Retrievers to run.")] = None,
+) -> JSONResponse:
+    """Passages ranked for `q`, each with organisation, title, year, section and pages."""
+    question = check_question(q, settings, ("query", "q"))
+    result = retriever.search(question, k=k, filters=Filters(org, doc, year, lang), mode=mode)
+    metrics.observe_stages("/v1/search", result.timings)
+    return JSONResponse({"passages": [p.to_dict() for p in result.passages], "timings": result.timings})

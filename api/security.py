@@ -1,0 +1,155 @@
+"""The API's guards: keys, per-key rate limits, CORS allow-list, body size and question length.
+
+Keys and rate limits are dependencies of the whole `/v1` router, so every route added there
+(now or later, e.g. batch) is guarded; `/healthz`, `/readyz`, `/metrics` and the widget stay open.
+"""
+
+from __future__ import annotations
+
+import hmac
+import threading
+import time
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api.errors import error_body
+from rag.settings import Settings
+
+_bearer = HTTPBearer(auto_error=False, description="An API key from GQA_API_KEYS (only when keys are set).")
+
+
+def api_key(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> str | None:
+    """The caller's key; 401 when keys are configured and it is missing or wrong."""
+    keys: list[str] = request.app.state.settings.api_keys
+    if not keys:
+        return None
+    given = credentials.credentials if credentials else ""
+    # Compare against every key, always, so timing says nothing about which key nearly matched.
+    matched = None
+    for key in keys:
+        if hmac.compare_digest(given.encode(), key.encode()):
+            matched = key
+    if matched is None:
+        raise HTTPException(401, "a valid API key is required: Authorization: Bearer KEY",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return matched
+
+
+class RateLimiter:
+    """Token bucket per caller: `per_minute` requests, refilled continuously."""
+
+    def __init__(self, per_minute: int):
+        self.per_minute = per_minute
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, caller: str) -> float:
+        """0 when the request may go ahead, else seconds until it may."""
+        if self.per_minute <= 0:
+            return 0.0
+        rate = self.per_minute / 60.0
+        now = time.monotonic()
+        with self._lock:
+            tokens, last = self._buckets.get(caller, (float(self.per_minute), now))
+            tokens = min(float(self.per_minute), tokens + (now - last) * rate)
+            if tokens < 1.0:
+                self._buckets[caller] = (tokens, now)
+                return (1.0 - tokens) / rate
+            self._buckets[caller] = (tokens - 1.0, now)
+            if len(self._buckets) > 10_000:  # forget idle callers so the table cannot grow without bound
+                self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < 120}
+        return 0.0
+
+
+def rate_limit(request: Request, key: Annotated[str | None, Depends(api_key)]) -> None:
+    """429 when this key (or, with no keys, this client address) is over its budget."""
+    caller = f"key:{key}" if key else f"ip:{request.client.host if request.client else '-'}"
+    wait = request.app.state.rate_limiter.take(caller)
+    if wait > 0:
+        raise HTTPException(429, f"rate limit of {request.app.state.settings.rate_limit_per_minute} requests "
+                                 f"per minute exceeded; retry in {wait:.1f} s",
+                            headers={"Retry-After": str(max(1, round(wait)))})
+
+
+V1_GUARDS = [Depends(rate_limit)]  # rate_limit depends on api_key: one key check per request
+
+
+def check_question(text: str, settings: Settings, field: tuple[str, ...] = ("body", "question")) -> str:
+    """The question, stripped; 422 when empty or longer than settings.max_question_chars."""
+    stripped = text.strip()
+    if not stripped:
+        raise RequestValidationError([{"loc": field, "msg": "question is empty", "type": "string_too_short"}])
+    if len(stripped) > settings.max_question_chars:
+        raise RequestValidationError([{"loc": field, "type": "string_too_long",
+                                       "msg": f"question longer than {settings.max_question_chars} characters"}])
+    return stripped
+
+
+class _TooLarge(HTTPException):
+    # An HTTPException, so FastAPI re-raises it from its body reader instead of turning it into a 400.
+    def __init__(self, limit: int):
+        super().__init__(413, f"request body larger than {limit} bytes", headers={"Connection": "close"})
+
+
+class BodyLimit:
+    """ASGI middleware: 413 for bodies over `limit` bytes, by Content-Length or while streaming in."""
+
+    def __init__(self, app, limit: int):
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.limit:
+            return await self._reject(send)
+        seen = 0
+        started = False
+
+        async def counting_receive():
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise _TooLarge(self.limit)
+            return message
+
+        async def tracking_send(message):
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except _TooLarge:
+            if not started:
+                await self._reject(send)
+
+    async def _reject(self, send) -> None:
+        import json
+
+        body = json.dumps(error_body("payload_too_large", f"request body larger than {self.limit} bytes")).encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                                (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body})
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    """Add the body limit and CORS middlewares; CORS outermost so even errors carry its headers."""
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Authorization", "Content-Type", "Accept"],
+        max_age=600,
+    )

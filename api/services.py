@@ -1,0 +1,73 @@
+"""What the HTTP routes share: settings, the live index, the retriever and the answerer, each built once.
+
+Built in the app's lifespan. A missing index at start-up does not stop the server (it answers
+503 and /readyz says why); the retriever and answerer are built on the first request that finds it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from rag.errors import GuidelineQAError
+from rag.index_reader import IndexReader, LiveIndex
+from rag.settings import Settings
+
+log = logging.getLogger("gqa.api")
+
+
+class Services:
+    """Heavy, shared, thread-safe things, each built once per process."""
+
+    def __init__(self, settings: Settings, embedder: Any = None):
+        self.settings = settings
+        self.embedder = embedder
+        self.index = LiveIndex(settings.index)
+        self._lock = threading.Lock()
+        self._retriever = None
+        self._qa = None
+
+    def reader(self) -> IndexReader:
+        """The index version being served now (a new one is picked up without a restart)."""
+        return self.index.get()
+
+    def reader_or_none(self) -> IndexReader | None:
+        try:
+            return self.index.get()
+        except GuidelineQAError:
+            return None
+
+    def retriever(self):
+        """The retriever, built on first use."""
+        if self._retriever is None:
+            from rag.retriever import build_retriever
+
+            with self._lock:
+                if self._retriever is None:
+                    self._retriever = build_retriever(self.settings, embedder=self.embedder)
+                    self.index = self._retriever.index  # one reader of each version in memory, not two
+        return self._retriever
+
+    def qa(self):
+        """The answerer (this retriever + the configured generator + citation checks), built on first use."""
+        if self._qa is None:
+            from rag.generators.base import build_generator
+            from rag.qa import QA
+
+            retriever = self.retriever()
+            with self._lock:
+                if self._qa is None:
+                    # Not build_qa(): it loads a second embedder; the server shares the retriever's one.
+                    self._qa = QA(retriever, build_generator(self.settings), self.settings)
+        return self._qa
+
+    def warm_up(self) -> None:
+        """Load the index and models now rather than on the first request; log, don't fail, if absent."""
+        try:
+            self.reader()
+            self.retriever()
+            self.qa()
+        except GuidelineQAError as exc:
+            log.warning("not ready yet: %s", exc)
+

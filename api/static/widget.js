@@ -1,0 +1,339 @@
+/* <guideline-lookup endpoint="https://gqa.example.org" [api-key="..."] [k="5"] [mode="search|ask"]>
+ * A dependency-free web component: search-as-you-type over guideline passages, and an ask
+ * mode that streams a cited answer (fetch + Server-Sent Events). Shadow DOM keeps the host
+ * page's CSS out. Every SSE event is re-dispatched as a `guideline-lookup:event` DOM event.
+ * Research use only: not medical advice.
+ */
+(() => {
+  "use strict";
+  if (customElements.get("guideline-lookup")) return;
+
+  const DISCLAIMER = "Research use only: not medical advice. Check the cited guideline page and local protocols before acting.";
+  const DEBOUNCE_MS = 250;
+
+  const CSS = `
+:host { all: initial !important; display: block !important; max-width: 100% !important;
+  --gl-accent: #0b5cad; --gl-muted: #57606a; --gl-border: #d0d7de; --gl-bg: #fff; }
+:host([hidden]) { display: none !important; }
+* { box-sizing: border-box; font: inherit; color: inherit; letter-spacing: normal; text-transform: none; }
+.box { font: 16px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1b1f24;
+  background: var(--gl-bg); border: 1px solid var(--gl-border); border-radius: 10px; padding: 12px; text-align: left; }
+.tabs { display: flex; gap: 4px; margin: 0 0 8px; }
+.tabs button { flex: 1; min-height: 44px; border: 1px solid var(--gl-border); background: #f6f8fa; border-radius: 8px; cursor: pointer; }
+.tabs button[aria-selected="true"] { background: var(--gl-accent); color: #fff; border-color: var(--gl-accent); }
+form { display: flex; gap: 6px; margin: 0; }
+input { flex: 1; min-width: 0; min-height: 44px; padding: 8px 10px; border: 1px solid var(--gl-border); border-radius: 8px; background: #fff; color: #1b1f24; }
+form button { min-height: 44px; padding: 0 14px; border: 0; border-radius: 8px; background: var(--gl-accent); color: #fff; cursor: pointer; }
+form button[hidden] { display: none; }
+:focus-visible { outline: 3px solid #f0a000; outline-offset: 2px; }
+.status { color: var(--gl-muted); font-size: 14px; min-height: 1.4em; margin: 6px 0; }
+.status.error { color: #b42318; }
+ol { list-style: none; margin: 0; padding: 0; }
+li.result { border-top: 1px solid var(--gl-border); padding: 8px 0; }
+.meta { font-size: 14px; color: var(--gl-muted); overflow-wrap: anywhere; }
+.meta b { color: #1b1f24; font-weight: 600; }
+.snippet { margin: 4px 0; overflow-wrap: anywhere; }
+a { color: var(--gl-accent); text-decoration: underline; cursor: pointer; }
+a.open { display: inline-block; min-height: 32px; padding: 4px 0; font-size: 14px; }
+.answer { white-space: pre-wrap; overflow-wrap: anywhere; margin: 8px 0; }
+.answer a.cite { text-decoration: none; font-weight: 600; padding: 0 2px; }
+.answer.abstained { color: var(--gl-muted); font-style: italic; }
+.citations li { padding: 6px 0; border-top: 1px solid var(--gl-border); }
+.citations q { display: block; font-style: italic; margin: 2px 0; overflow-wrap: anywhere; }
+.disclaimer { margin: 10px 0 0; padding: 8px; background: #fff8e1; border-radius: 6px; font-size: 13px; color: #5c4400; }
+.sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+h3 { font-size: 14px; font-weight: 600; margin: 10px 0 4px; color: var(--gl-muted); }
+@media (max-width: 480px) { .box { padding: 8px; border-radius: 0; border-left: 0; border-right: 0; } }
+`;
+
+  const TEMPLATE = `
+<div class="box" part="box">
+  <div class="tabs" role="tablist" aria-label="Mode">
+    <button type="button" role="tab" data-mode="search" aria-selected="true">Look up</button>
+    <button type="button" role="tab" data-mode="ask" aria-selected="false">Ask</button>
+  </div>
+  <form role="search">
+    <label class="sr" for="q">Search the guidelines</label>
+    <input id="q" type="search" autocomplete="off" enterkeyhint="search" spellcheck="false"
+      placeholder="Search WHO / MSF guidelines…" aria-describedby="status">
+    <button type="submit" hidden>Ask</button>
+  </form>
+  <div class="status" id="status" role="status" aria-live="polite"></div>
+  <section class="panel" data-panel="search"><ol class="results" aria-label="Passages"></ol></section>
+  <section class="panel" data-panel="ask" hidden>
+    <div class="answer" aria-live="polite"></div>
+    <h3 class="cites-h" hidden>Citations</h3><ol class="citations"></ol>
+    <h3 class="sources-h" hidden>Passages retrieved</h3><ol class="results sources"></ol>
+  </section>
+  <p class="disclaimer" role="note"></p>
+</div>`;
+
+  const el = (tag, props = {}, ...children) => {
+    const node = document.createElement(tag);
+    Object.assign(node, props);
+    for (const child of children) if (child != null) node.append(child);
+    return node;
+  };
+
+  /* Where a citation opens: the PDF at its page, else the indexed text at its line. */
+  function citationUrl(endpoint, p) {
+    if (!p || !p.doc_id) return null;
+    const base = `${endpoint}/v1/documents/${encodeURIComponent(p.doc_id)}`;
+    const isPdf = /\.pdf$/i.test(p.source || "") || (p.pages && p.pages.length && !p.lines);
+    if (isPdf && p.pages && p.pages.length) return `${base}/file#page=${p.pages[0]}`;
+    const page = p.pages && p.pages.length ? p.pages[0] : 1;
+    return `${base}/pages/${page}?format=html` + (p.lines ? `#L${p.lines[0]}` : "");
+  }
+
+  function where(p) {
+    if (p.pages && p.pages.length) {
+      const label = p.page_labels && p.page_labels[0];
+      const span = p.pages.length > 1 ? `pp. ${p.pages[0]}–${p.pages[p.pages.length - 1]}` : `p. ${p.pages[0]}`;
+      return label && label !== String(p.pages[0]) ? `${span} (printed ${label})` : span;
+    }
+    return p.lines ? `lines ${p.lines[0]}–${p.lines[1]}` : "";
+  }
+
+  /* Parse a text/event-stream body: yields {event, data} objects as they arrive. */
+  async function* readEvents(response) {
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += decoder.decode(value, { stream: true }).replace(/\r\n?/g, "\n");
+      let cut;
+      while ((cut = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, cut);
+        buffer = buffer.slice(cut + 2);
+        let event = "message";
+        const data = [];
+        for (const line of block.split("\n")) {
+          if (line.startsWith("event:")) event = line.slice(6).trim();
+          else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
+        }
+        if (data.length) yield { event, data: JSON.parse(data.join("\n")) };
+      }
+    }
+  }
+
+  class GuidelineLookup extends HTMLElement {
+    static get observedAttributes() { return ["mode"]; }
+
+    constructor() {
+      super();
+      const root = this.attachShadow({ mode: "open" });
+      root.innerHTML = `<style>${CSS}</style>${TEMPLATE}`;
+      this.$ = (sel) => root.querySelector(sel);
+      this.input = this.$("input");
+      this.status = this.$(".status");
+      this.$(".disclaimer").textContent = DISCLAIMER;
+      this.mode = "search";
+      this.timer = null;
+      this.inflight = null;
+      this.passagesById = new Map();
+      this.bind();
+    }
+
+    connectedCallback() { this.setMode(this.getAttribute("mode") === "ask" ? "ask" : "search"); }
+    attributeChangedCallback(name, old, value) { if (name === "mode" && this.input) this.setMode(value === "ask" ? "ask" : "search"); }
+
+    get endpoint() { return (this.getAttribute("endpoint") || "").replace(/\/+$/, ""); }
+    get k() { return Math.max(1, Math.min(20, parseInt(this.getAttribute("k") || "5", 10) || 5)); }
+
+    headers(extra = {}) {
+      const key = this.getAttribute("api-key");
+      return key ? { ...extra, Authorization: `Bearer ${key}` } : extra;
+    }
+
+    bind() {
+      const tabs = [...this.shadowRoot.querySelectorAll('[role="tab"]')];
+      for (const tab of tabs) {
+        tab.addEventListener("click", () => this.setMode(tab.dataset.mode));
+        tab.addEventListener("keydown", (e) => {  // arrow keys move between tabs (WAI-ARIA tabs)
+          if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
+          const next = tabs[(tabs.indexOf(tab) + 1) % tabs.length];
+          next.focus(); this.setMode(next.dataset.mode);
+        });
+      }
+      this.input.addEventListener("input", () => { if (this.mode === "search") this.debounce(); });
+      this.input.addEventListener("keydown", (e) => this.onKey(e));
+      this.$("form").addEventListener("submit", (e) => {
+        e.preventDefault();
+        if (this.mode === "ask") this.ask(); else { clearTimeout(this.timer); this.search(); }
+      });
+      this.shadowRoot.addEventListener("click", (e) => this.onLinkClick(e));
+      this.shadowRoot.addEventListener("keydown", (e) => this.onListKey(e));
+    }
+
+    setMode(mode) {
+      this.mode = mode;
+      for (const tab of this.shadowRoot.querySelectorAll('[role="tab"]')) {
+        const on = tab.dataset.mode === mode;
+        tab.setAttribute("aria-selected", String(on));
+        tab.tabIndex = on ? 0 : -1;
+      }
+      for (const panel of this.shadowRoot.querySelectorAll(".panel")) panel.hidden = panel.dataset.panel !== mode;
+      this.$("form button").hidden = mode !== "ask";
+      this.input.placeholder = mode === "ask" ? "Ask a clinical question…" : "Search WHO / MSF guidelines…";
+      this.input.setAttribute("enterkeyhint", mode === "ask" ? "send" : "search");
+    }
+
+    debounce() {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.search(), DEBOUNCE_MS);
+    }
+
+    onKey(e) {
+      if (e.key === "Escape") { this.input.value = ""; this.clear(); }
+      if (e.key === "ArrowDown") {
+        const first = this.$(`.panel:not([hidden]) a.open, .panel:not([hidden]) a.cite`);
+        if (first) { e.preventDefault(); first.focus(); }
+      }
+    }
+
+    onListKey(e) {  // ArrowUp/ArrowDown move between result links; ArrowUp from the first returns to the box
+      if (!(e.target instanceof HTMLAnchorElement) || (e.key !== "ArrowDown" && e.key !== "ArrowUp")) return;
+      const links = [...this.shadowRoot.querySelectorAll(".panel:not([hidden]) a")];
+      const i = links.indexOf(e.target) + (e.key === "ArrowDown" ? 1 : -1);
+      e.preventDefault();
+      (i < 0 ? this.input : links[Math.min(i, links.length - 1)]).focus();
+    }
+
+    onLinkClick(e) {
+      const link = e.target.closest && e.target.closest("a[href]");
+      if (!link || !this.getAttribute("api-key")) return;
+      // With a key, a new tab cannot send it: fetch the cited page here and open it as a blob.
+      e.preventDefault();
+      const win = window.open("about:blank", "_blank");
+      const [url, hash] = link.href.split("#");
+      fetch(url, { headers: this.headers() }).then((r) => r.blob()).then((blob) => {
+        win.location = URL.createObjectURL(blob) + (hash ? `#${hash}` : "");
+      }).catch(() => win && win.close());
+    }
+
+    clear() {
+      this.shadowRoot.querySelectorAll("ol").forEach((ol) => ol.replaceChildren());
+      this.$(".answer").replaceChildren();
+      this.$(".cites-h").hidden = this.$(".sources-h").hidden = true;
+      this.say("");
+    }
+
+    say(text, isError = false) {
+      this.status.textContent = text;
+      this.status.classList.toggle("error", isError);
+    }
+
+    emit(event, data) {
+      this.dispatchEvent(new CustomEvent("guideline-lookup:event", { detail: { event, data }, bubbles: true, composed: true }));
+    }
+
+    begin() {
+      if (this.inflight) this.inflight.abort();
+      this.inflight = new AbortController();
+      return this.inflight.signal;
+    }
+
+    async failed(response) {
+      let message = `HTTP ${response.status}`;
+      try { message = (await response.json()).message || message; } catch (_) { /* not JSON */ }
+      this.say(message, true);
+      this.emit("error", { status: response.status, message });
+    }
+
+    async search() {
+      const q = this.input.value.trim();
+      const signal = this.begin();
+      if (q.length < 2) { this.clear(); return; }
+      this.say("Searching…");
+      try {
+        const url = `${this.endpoint}/v1/search?q=${encodeURIComponent(q)}&k=${this.k}`;
+        const response = await fetch(url, { headers: this.headers(), signal });
+        if (!response.ok) return this.failed(response);
+        const { passages } = await response.json();
+        this.$('[data-panel="search"] .results').replaceChildren(...passages.map((p) => this.passageItem(p)));
+        this.say(passages.length ? `${passages.length} passages` : "No passages found");
+        this.emit("passages", { passages });
+      } catch (err) {
+        if (err.name !== "AbortError") this.say(`Search failed: ${err.message}`, true);
+      }
+    }
+
+    passageItem(p, n = null) {
+      const url = citationUrl(this.endpoint, p);
+      const meta = el("div", { className: "meta" },
+        n != null ? `[${n}] ` : null, el("b", { textContent: p.organisation || "" }), p.organisation ? " · " : null,
+        `${p.title || p.source}${p.year ? ` (${p.year})` : ""}`,
+        p.section ? ` · ${p.section}` : null, where(p) ? ` · ${where(p)}` : null);
+      const text = p.text.length > 320 ? `${p.text.slice(0, 320)}…` : p.text;
+      const open = url && el("a", { className: "open", href: url, target: "_blank", rel: "noopener",
+        textContent: `Open ${where(p) || "source"}` });
+      return el("li", { className: "result" }, meta, el("p", { className: "snippet", textContent: text }), open);
+    }
+
+    async ask() {
+      const question = this.input.value.trim();
+      if (!question) return;
+      const signal = this.begin();
+      this.clear();
+      this.say("Retrieving passages…");
+      const answerBox = this.$(".answer");
+      answerBox.classList.remove("abstained");
+      try {
+        const response = await fetch(`${this.endpoint}/v1/ask`, {
+          method: "POST", signal,
+          headers: this.headers({ "Content-Type": "application/json", Accept: "text/event-stream" }),
+          body: JSON.stringify({ question, top_k: this.k, stream: true }),
+        });
+        if (!response.ok) return this.failed(response);
+        for await (const { event, data } of readEvents(response)) {
+          this.emit(event, data);
+          if (event === "passages") this.showSources(data.passages || []);
+          else if (event === "token") { answerBox.append(data.text); this.say("Answering…"); }
+          else if (event === "answer") this.showAnswer(data);
+          else if (event === "error") this.say(data.message || "The answer failed", true);
+        }
+      } catch (err) {
+        if (err.name !== "AbortError") this.say(`Ask failed: ${err.message}`, true);
+      }
+    }
+
+    showSources(passages) {
+      this.passagesById = new Map(passages.map((p) => [p.chunk_id, p]));
+      this.$(".sources").replaceChildren(...passages.map((p) => this.passageItem(p)));
+      this.$(".sources-h").hidden = !passages.length;
+      this.say(`${passages.length} passages retrieved; answering…`);
+    }
+
+    /* The final answer: [n] markers become links to the cited pages; citations listed with quotes. */
+    showAnswer(answer) {
+      for (const p of answer.passages || []) this.passagesById.set(p.chunk_id, p);
+      const byN = new Map((answer.citations || []).map((c) => [c.n, { ...this.passagesById.get(c.chunk_id), ...c }]));
+      const box = this.$(".answer");
+      box.replaceChildren();
+      box.classList.toggle("abstained", !!answer.abstained);
+      for (const part of String(answer.answer || "").split(/(\[\d+(?:\s*,\s*\d+)*\])/)) {
+        const nums = /^\[([\d,\s]+)\]$/.exec(part);
+        if (!nums) { box.append(part); continue; }
+        for (const n of nums[1].split(",").map((s) => parseInt(s, 10))) {
+          const c = byN.get(n);
+          const url = c && citationUrl(this.endpoint, c);
+          box.append(url ? el("a", { className: "cite", href: url, target: "_blank", rel: "noopener",
+            textContent: `[${n}]`, title: `${c.title}, ${where(c)}` }) : `[${n}]`);
+        }
+      }
+      const items = [...byN.values()].map((c) => {
+        const li = this.passageItem({ ...c, text: "" }, c.n);
+        li.querySelector(".snippet").replaceWith(el("q", { textContent: c.quote || "" }));
+        return li;
+      });
+      this.$(".citations").replaceChildren(...items);
+      this.$(".cites-h").hidden = !items.length;
+      if (answer.disclaimer) this.$(".disclaimer").textContent = answer.disclaimer;
+      this.say(answer.abstained ? "No answer in the indexed guidelines" : `Answer with ${items.length} citations`);
+    }
+  }
+
+  customElements.define("guideline-lookup", GuidelineLookup);
+})();
