@@ -15,6 +15,7 @@ from rag.answers import ABSTAIN_TEXT, Answer
 from rag.citations import check_answer, strip_unknown_markers
 from rag.errors import BadRequest, GuidelineQAError
 from rag.generators.base import Generation, Generator, build_generator
+from rag.query_translation import translate_query
 from rag.settings import Settings
 from rag.types import Filters, Passage
 
@@ -53,7 +54,11 @@ class QA:
     def _signals(self, question: str, passages: list[Passage]) -> dict[str, float]:
         reader = self.index.get() if self.index is not None else None
         df = abstain.doc_freq_from_index(reader) if reader is not None else None
-        return abstain.signals(question, passages, df, abstain.chunk_count(reader) if reader else 0)
+        # A French or Spanish question is judged by its English search words: its own words are
+        # absent from an English corpus and would look like rare, uncovered terms.
+        query = translate_query(question, self.settings.query_translation)
+        words = question if query.language == "en" else query.lexical
+        return abstain.signals(words, passages, df, abstain.chunk_count(reader) if reader else 0)
 
     def _abstained(self, question, passages, timings, sig, notices=(), generation: Generation | None = None) -> Answer:
         return Answer(question, ABSTAIN_TEXT, True, passages=tuple(passages), related=tuple(passages[:RELATED]),
