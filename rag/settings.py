@@ -59,6 +59,15 @@ class Settings(BaseSettings):
     retrieval_mode: Literal["hybrid", "dense", "lexical"] = Field("hybrid", description="Which retrievers run.")
     reranker_model: str | None = Field(None, description="Local cross-encoder directory; None = no rerank.")
     rerank_candidates: int = Field(30, ge=1, description="Fused candidates the reranker rescores.")
+    dedup_threshold: float = Field(
+        0.8, ge=0, le=1.01, description="Shingle overlap above which two passages count as one (1.01 = keep all)."
+    )
+    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in reciprocal-rank fusion.")
+    lexical_weight: float = Field(1.0, ge=0, description="Weight of the lexical (BM25) ranking in fusion.")
+    query_translation: Literal["none", "glossary"] = Field(
+        "glossary",
+        description="Cross-lingual queries: 'glossary' adds English words for French/Spanish clinical terms.",
+    )
 
     # --- generation
     generator: Literal["extractive", "openai", "vllm"] = Field("extractive", description="Answer generator.")

@@ -1,0 +1,65 @@
+"""Rank fusion and near-duplicate suppression: pure functions over ranked lists of row ids."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def rrf(rankings: Sequence[Sequence[int]], k: int, weights: Sequence[float] | None = None) -> list[tuple[int, float]]:
+    """Reciprocal-rank fusion: sum of weight / (k + rank) over the lists an id appears in, best first."""
+    weights = weights or [1.0] * len(rankings)
+    scores: dict[int, float] = {}
+    for ranking, weight in zip(rankings, weights):
+        for rank, row_id in enumerate(ranking, start=1):
+            scores[row_id] = scores.get(row_id, 0.0) + weight / (k + rank)
+    # Ties (same fused score) keep the first list's order: stable sort on insertion order.
+    return sorted(scores.items(), key=lambda item: -item[1])
+
+
+def shingles(text: str, n: int = 3) -> frozenset[str]:
+    """Word n-grams of a case-folded, NFKC-normalised text (the fingerprint near-duplicates share)."""
+    words = _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+    if len(words) < n:
+        return frozenset([" ".join(words)]) if words else frozenset()
+    return frozenset(" ".join(words[i : i + n]) for i in range(len(words) - n + 1))
+
+
+def resemblance(a: frozenset[str], b: frozenset[str]) -> float:
+    """Overlap of two shingle sets relative to the smaller one (a repeated summary is often shorter)."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
+def collapse_duplicates(
+    ranked: Sequence[int],
+    text_of: Callable[[int], str],
+    year_of: Callable[[int], int | None],
+    doc_of: Callable[[int], str],
+    threshold: float,
+) -> list[int]:
+    """Keep one of each group of near-identical texts, at the group's best rank.
+
+    Within a group the representative is the newest edition (highest year of another document);
+    in the same document (a guideline repeating itself) the best-ranked one stays. The others are
+    dropped from this ranking only: a filter on their document or year still finds them.
+    """
+    kept: list[int] = []
+    prints: list[frozenset[str]] = []
+    for row_id in ranked:
+        fp = shingles(text_of(row_id))
+        match = next((i for i, other in enumerate(prints) if resemblance(fp, other) >= threshold), None)
+        if match is None:
+            kept.append(row_id)
+            prints.append(fp)
+            continue
+        holder = kept[match]
+        newer = (year_of(row_id) or 0) > (year_of(holder) or 0) and doc_of(row_id) != doc_of(holder)
+        if newer:
+            kept[match] = row_id
+            prints[match] = fp
+    return kept
