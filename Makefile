@@ -24,8 +24,9 @@ ingest: setup
 	@if [ ! -d "$(CORPUS)" ]; then echo "No folder '$(CORPUS)': put guideline PDFs/Markdown/HTML there, or run 'make run CORPUS=path/to/folder'."; exit 2; fi
 	$(GQA) ingest "$(CORPUS)"
 
+# Ingest, then serve the API and the widget demo (GQA_HOST/GQA_PORT, default 127.0.0.1:8000) until Ctrl-C.
 run: ingest
-	@echo "Index ready. Ask it: $(GQA) search \"artesunate dose severe malaria\"  (or $(GQA) ask ...)"
+	exec $(GQA) serve
 
 test: setup setup-llm setup-vllm
 	$(PY) -m pytest -q

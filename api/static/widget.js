@@ -91,7 +91,8 @@ h3 { font-size: 14px; font-weight: 600; margin: 10px 0 4px; color: var(--gl-mute
       const span = p.pages.length > 1 ? `pp. ${p.pages[0]}–${p.pages[p.pages.length - 1]}` : `p. ${p.pages[0]}`;
       return label && label !== String(p.pages[0]) ? `${span} (printed ${label})` : span;
     }
-    return p.lines ? `lines ${p.lines[0]}–${p.lines[1]}` : "";
+    if (!p.lines) return "";
+    return p.lines[1] && p.lines[1] !== p.lines[0] ? `lines ${p.lines[0]}–${p.lines[1]}` : `line ${p.lines[0]}`;
   }
 
   /* Parse a text/event-stream body: yields {event, data} objects as they arrive. */
