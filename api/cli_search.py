@@ -17,7 +17,10 @@ from rag.types import Filters, Passage
 
 
 def register(app: typer.Typer) -> None:
+    from api.cli_eval import eval_command
+
     app.command("search")(search_command)
+    app.command("eval")(eval_command)
 
 
 def read_questions(path: Path) -> list[dict]:
