@@ -56,7 +56,7 @@ def get_page(doc_id: DocId, n: Annotated[int, Path(ge=1, le=100_000)], reader: R
         raise HTTPException(404, f"document {doc_id} has no page {n}")
     text, label = found
     if format == "html":
-        return HTMLResponse(_page_html(doc, n, label, text))
+        return HTMLResponse(_page_html(doc, n, label, _citable_text(reader, doc, text)))
     return JSONResponse({"doc_id": doc_id, "page": n, "label": label, "text": text, "title": doc.title,
                          "source": doc.source, "organisation": doc.organisation, "year": doc.year,
                          "page_count": doc.page_count})
@@ -73,6 +73,17 @@ def get_file(doc_id: DocId, reader: ReaderDep) -> FileResponse:
     filename = os.path.basename(doc.source) or f"{doc_id}.{doc.format}"
     return FileResponse(path, media_type=_MEDIA.get(doc.format, "application/octet-stream"),
                         filename=filename, content_disposition_type="inline")
+
+
+def _citable_text(reader: IndexReader, doc: DocumentMeta, page_text: str) -> str:
+    """Unpaged formats cite lines of the original file, so show those lines; PDFs, the page text."""
+    if doc.page_count is not None:
+        return page_text
+    path = reader.file_path(doc.doc_id)
+    if not path or not os.path.isfile(path):
+        return page_text
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        return handle.read()
 
 
 def _page_html(doc: DocumentMeta, n: int, label: str | None, text: str) -> str:

@@ -1,0 +1,186 @@
+"""API fixtures: a small real index (PDF, Markdown, HTML) ingested once per session, apps over it,
+and real uvicorn servers on 127.0.0.1."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from api.app import create_app
+from rag.settings import Settings
+
+MALARIA_MD = """# Guidelines for the treatment of malaria
+
+## Severe malaria
+
+Treat adults and children with severe malaria with intravenous or intramuscular artesunate for at least 24 hours.
+Once a patient has received at least 24 hours of parenteral therapy and can tolerate oral therapy, complete treatment with 3 days of an artemisinin-based combination therapy.
+Children weighing less than 20 kg should receive a higher dose of artesunate, 3 mg/kg per dose.
+
+## Uncomplicated malaria
+
+Treat children and adults with uncomplicated Plasmodium falciparum malaria with an artemisinin-based combination therapy.
+Artemether-lumefantrine is given twice daily for three days.
+"""
+
+CHOLERA_HTML = """<!doctype html><html lang="en"><head><title>Management of a cholera epidemic</title></head><body>
+<h1>Management of a cholera epidemic</h1>
+<h2>Rehydration</h2>
+<p>Oral rehydration salts are the basis of the treatment of cholera for patients with some dehydration.</p>
+<p>Patients with severe dehydration receive intravenous Ringer lactate, 100 ml/kg in 3 hours for adults.</p>
+<h2>Antibiotics</h2>
+<p>Doxycycline as a single dose is given to patients with severe dehydration to shorten the illness.</p>
+</body></html>"""
+
+HYPERTENSION_PAGES = [
+    ["Guideline for the pharmacological treatment of hypertension in adults", "World Health Organization 2021"],
+    ["Recommendation 1: initiation of treatment",
+     "WHO recommends initiation of antihypertensive treatment in individuals with a confirmed diagnosis",
+     "of hypertension and systolic blood pressure of 140 mmHg or higher or diastolic of 90 mmHg or higher."],
+    ["Recommendation 2: first-line drugs",
+     "For adults with hypertension requiring treatment, WHO recommends the use of drugs from any of",
+     "the following three classes: thiazide and thiazide-like agents, ACE inhibitors or ARBs,",
+     "and long-acting dihydropyridine calcium channel blockers."],
+]
+
+MANIFEST = """\
+who/malaria.md: {organisation: WHO, year: 2025, title: Guidelines for the treatment of malaria}
+msf/cholera.html: {organisation: MSF, year: 2018, title: Management of a cholera epidemic}
+who/hypertension.pdf: {organisation: WHO, year: 2021, title: Guideline for the pharmacological treatment of hypertension in adults}
+"""
+
+EXTRA_MD = """# Snakebite envenoming
+
+## Antivenom
+
+Give antivenom to patients with signs of systemic envenoming such as incoagulable blood after a snakebite.
+"""
+
+
+def write_pdf(path: Path, pages: list[list[str]]) -> None:
+    """A real text PDF, one list of lines per page."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=11)
+    for lines in pages:
+        pdf.add_page()
+        for line in lines:
+            pdf.multi_cell(0, 7, line, new_x="LMARGIN", new_y="NEXT")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pdf.output(str(path))
+
+
+def write_corpus(root: Path) -> Path:
+    """Three small guideline files and their corpus manifest; returns the manifest path."""
+    (root / "who").mkdir(parents=True, exist_ok=True)
+    (root / "msf").mkdir(parents=True, exist_ok=True)
+    (root / "who" / "malaria.md").write_text(MALARIA_MD, encoding="utf-8")
+    (root / "msf" / "cholera.html").write_text(CHOLERA_HTML, encoding="utf-8")
+    write_pdf(root / "who" / "hypertension.pdf", HYPERTENSION_PAGES)
+    manifest = root.parent / f"{root.name}-manifest.yaml"
+    manifest.write_text(MANIFEST, encoding="utf-8")
+    return manifest
+
+
+def ingest_folder(folder: Path, index: Path, embedder, manifest: Path | None = None):
+    """Ingest a folder into an index with the real pipeline; fail on any failed file."""
+    from ingest.pipeline import ingest
+
+    report = ingest([folder], embedder, Settings(index=index), manifest_path=manifest)
+    failed = [f for f in report.files if f.status == "failed"]
+    assert not failed, failed
+    return report
+
+
+@pytest.fixture(scope="session")
+def api_index(tmp_path_factory, embedder) -> Path:
+    """An index of the generated corpus, built once per session."""
+    base = tmp_path_factory.mktemp("api-corpus")
+    manifest = write_corpus(base / "corpus")
+    index = base / "index"
+    ingest_folder(base / "corpus", index, embedder, manifest)
+    return index
+
+
+@pytest.fixture
+def make_settings(api_index) -> Callable[..., Settings]:
+    def make(**overrides) -> Settings:
+        return Settings(**{"index": api_index, "rate_limit_per_minute": 0, **overrides})
+
+    return make
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@contextmanager
+def asgi_client(app) -> Iterator[httpx.AsyncClient]:
+    """An httpx client talking to the app in-process (no lifespan: services load on first use)."""
+    yield httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+
+
+@pytest.fixture
+def make_client(make_settings, embedder):
+    """`async with make_client(**settings) as client`: an in-process client over a fresh app."""
+
+    def make(**overrides) -> httpx.AsyncClient:
+        app = create_app(make_settings(**overrides), embedder=embedder)
+        return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+
+    return make
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running_server(app) -> Iterator[str]:
+    """Serve `app` with a real uvicorn on a free 127.0.0.1 port for the duration of the block."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           access_log=False, lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+
+
+@pytest.fixture
+def live_server(make_settings, embedder):
+    """`with live_server(**settings) as base_url`: a real uvicorn over a fresh app."""
+
+    def start(**overrides):
+        return running_server(create_app(make_settings(**overrides), embedder=embedder))
+
+    return start
+
+
+@pytest.fixture
+def copied_index(api_index, tmp_path) -> Path:
+    """A private copy of the session index, for tests that write new versions."""
+    target = tmp_path / "index-copy"
+    shutil.copytree(api_index.parent, target, symlinks=True)
+    return target / api_index.name
