@@ -76,8 +76,8 @@ def get_file(doc_id: DocId, reader: ReaderDep) -> FileResponse:
 
 
 def _citable_text(reader: IndexReader, doc: DocumentMeta, page_text: str) -> str:
-    """Unpaged formats cite lines of the original file, so show those lines; PDFs, the page text."""
-    if doc.page_count is not None:
+    """Markdown and text cite lines of the original file, so show those; PDFs and HTML, the indexed text."""
+    if doc.format not in ("markdown", "text"):
         return page_text
     path = reader.file_path(doc.doc_id)
     if not path or not os.path.isfile(path):

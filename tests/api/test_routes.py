@@ -9,6 +9,7 @@ import pytest
 
 from api.app import create_app
 from rag.settings import Settings
+from tests.api.conftest import MALARIA_MD
 
 pytestmark = pytest.mark.anyio
 
@@ -211,3 +212,16 @@ async def test_search_and_ask_answer_the_same_json_as_the_cli(make_client, api_i
     assert api_search["passages"] == cli_search["passages"]
     for key in ("answer", "abstained", "citations", "passages", "disclaimer"):
         assert api_ask[key] == cli_ask[key], key
+
+
+async def test_page_views_show_what_citations_point_at(make_client):
+    async with make_client() as client:
+        md = (await client.get("/v1/search", params={"q": "artesunate 3 mg/kg children under 20 kg", "doc": "who/malaria.md"})).json()["passages"][0]
+        html_doc = (await client.get("/v1/search", params={"q": "Ringer lactate", "org": "MSF"})).json()["passages"][0]
+        md_view = (await client.get(f"/v1/documents/{md['doc_id']}/pages/1", params={"format": "html"})).text
+        html_view = (await client.get(f"/v1/documents/{html_doc['doc_id']}/pages/1", params={"format": "html"})).text
+    first = md["lines"][0]
+    source_line = MALARIA_MD.split("\n")[first - 1]
+    assert f'<span id="L{first}" class="l"><a href="#L{first}">{first}</a>{source_line}</span>' in md_view
+    assert "Ringer lactate" in html_view and "&lt;p&gt;" not in html_view  # the indexed text, not the markup
+
