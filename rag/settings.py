@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     )
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in reciprocal-rank fusion.")
     lexical_weight: float = Field(1.0, ge=0, description="Weight of the lexical (BM25) ranking in fusion.")
+    search_threads: int = Field(
+        1, ge=0, description="Torch threads of a process that serves queries (0 = leave as is); one query is too "
+        "small to split, and spinning threads of concurrent queries slow each other down.",
+    )
     query_translation: Literal["none", "glossary"] = Field(
         "glossary",
         description="Cross-lingual queries: 'glossary' adds English words for French/Spanish clinical terms.",
@@ -104,6 +108,14 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(600, ge=0, description="Requests per key (or client) per minute; 0 = off.")
     log_queries: bool = Field(False, description="Log question text (may hold patient details).")
     batch_max_questions: int = Field(1000, ge=1, description="Largest POST /v1/batch.")
+    batch_concurrency: int = Field(4, ge=1, le=1024, description="Questions answered at once by a batch run "
+                                   "(in-flight model requests, spread over the LLM base URLs).")
+    batch_timeout: float = Field(300.0, gt=0, description="Seconds one batch question may take before it is "
+                                 "recorded as a timeout error (retried on the next run).")
+    batch_fsync_seconds: float = Field(1.0, ge=0, description="Longest time between fsyncs of a batch output "
+                                       "(every record is flushed at once; 0 = fsync each record).")
+    batch_jobs_db: Path | None = Field(None, description="SQLite file of API batch jobs; default: "
+                                       "batch_jobs.sqlite beside the index (never inside an index version).")
 
     _split = field_validator("llm_base_url", "api_keys", "cors_origins", mode="before")(_split_commas)
 
