@@ -65,6 +65,10 @@ def _open(path: Path):
         raise BadDocument(f"{path}: file not found")
     if path.stat().st_size == 0:
         raise BadDocument(f"{path.name}: empty file")
+    with path.open("rb") as f:
+        head = f.read(1024)
+    if b"%PDF-" not in head:  # readers accept junk before the signature, but not its absence
+        raise BadDocument(f"{path.name}: not a PDF (starts with {head[:16]!r}); re-download or convert it")
     try:
         reader = PdfReader(path, strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
