@@ -78,6 +78,7 @@ def start_server(index: Path) -> tuple[subprocess.Popen, str]:
 async def load(base: str, route: str, clients: int, seconds: float, qs: list[str]) -> dict:
     """`clients` concurrent closed-loop clients for `seconds`; latency per request in ms."""
     latencies: list[float] = []
+    overheads: list[float] = []  # client latency minus the server's own pipeline time: what HTTP + FastAPI add
     errors: dict[str, int] = {}
     deadline = time.perf_counter() + seconds
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
@@ -100,6 +101,7 @@ async def load(base: str, route: str, clients: int, seconds: float, qs: list[str
                 errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
                 continue
             latencies.append((time.perf_counter() - t0) * 1000)
+            overheads.append(latencies[-1] - r.json().get("timings", {}).get("total", 0.0))
 
     started = time.perf_counter()
     async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
@@ -108,7 +110,8 @@ async def load(base: str, route: str, clients: int, seconds: float, qs: list[str
     return {"route": f"/v1/{route}", "clients": clients, "seconds": round(elapsed, 2), "requests": len(latencies),
             "throughput_rps": round(len(latencies) / elapsed, 2), "errors": errors,
             **{f"p{q}_ms": round(percentile(latencies, q), 1) for q in (50, 95, 99)},
-            "mean_ms": round(statistics.fmean(latencies), 1) if latencies else None}
+            "mean_ms": round(statistics.fmean(latencies), 1) if latencies else None,
+            "outside_pipeline_p50_ms": round(percentile(overheads, 50), 1)}
 
 
 def first_event(base: str, qs: list[str], n: int) -> dict:

@@ -153,6 +153,29 @@ def test_embedded_in_a_hostile_page_on_another_origin(page, live_server, tmp_pat
             host.shutdown()
 
 
+def test_with_an_api_key_from_another_origin(page, live_server, tmp_path):
+    host_port = free_port()
+    host_origin = f"http://127.0.0.1:{host_port}"
+    with live_server(cors_origins=[host_origin], api_keys=["widget-key"]) as base:
+        (tmp_path / "keyed.html").write_text(
+            f'<!doctype html><script src="{base}/widget.js" defer></script>'
+            f'<guideline-lookup endpoint="{base}" api-key="widget-key"></guideline-lookup>', encoding="utf-8")
+        host = ThreadingHTTPServer(("127.0.0.1", host_port), partial(SimpleHTTPRequestHandler, directory=str(tmp_path)))
+        threading.Thread(target=host.serve_forever, daemon=True).start()
+        try:
+            page.goto(f"{host_origin}/keyed.html")
+            inner(page, "input").fill("thiazide ACE inhibitors")
+            first = inner(page, "li.result").first
+            first.wait_for()  # the preflight allowed Authorization and the key was accepted
+            with page.context.expect_page() as opened:
+                first.locator("a.open").click()
+            cited = opened.value
+            cited.wait_for_function("() => location.href.startsWith('blob:')")
+            assert "#page=" in cited.url  # fetched with the key, opened at the cited page
+        finally:
+            host.shutdown()
+
+
 def test_readable_on_a_phone(browser, live_server):
     context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True,
                                   has_touch=True)
