@@ -25,6 +25,7 @@ def _register() -> None:
     cli_index.register(app)
     from api import cli_ask; cli_ask.register(app)  # noqa: E702
     from api import cli_search; cli_search.register(app)  # noqa: E702
+    from api import cli_batch; cli_batch.register(app)  # noqa: E702
     cli_serve.register(app)
 
 

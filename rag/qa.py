@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from rag import abstain
@@ -24,6 +25,18 @@ RELATED = 3  # passages shown as "related" when abstaining
 
 def _ms(t0: float) -> float:
     return (time.perf_counter() - t0) * 1000
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    """What `QA.retrieve` found for one question; `QA.answer` turns it into an `Answer`."""
+
+    question: str
+    passages: list[Passage]
+    timings: dict  # ms per stage so far; `answer` adds to it
+    signals: dict[str, float]
+    refuse: bool  # abstain without calling the model
+    t_total: float  # perf_counter() when the question arrived
 
 
 class QA:
@@ -92,6 +105,21 @@ class QA:
         return question, passages, timings, sig, abstain.should_abstain(sig, self.settings), t_total
 
     # --- public
+    def retrieve(self, question: str, k: int | None = None, filters: Filters | None = None) -> Retrieved:
+        """Stage one of `ask` (no model call): check, retrieve, decide whether to abstain."""
+        return Retrieved(*self._prepare(question, k, filters))
+
+    def answer(self, r: Retrieved) -> Answer:
+        """Stage two of `ask`: generate over what `retrieve` found (or abstain) and check citations."""
+        if r.refuse:
+            r.timings["total"] = _ms(r.t_total)
+            return self._abstained(r.question, r.passages, r.timings, r.signals)
+        return self.finish(r, self.generator.generate(r.question, r.passages))
+
+    def finish(self, r: Retrieved, generation: Generation) -> Answer:
+        """Check a generation made elsewhere (e.g. a batch engine) over `r`'s passages."""
+        return self._finish(r.question, generation, r.timings, r.signals, r.t_total)
+
     def ask(self, question: str, k: int | None = None, filters: Filters | None = None) -> Answer:
         """Answer one question with checked citations, or abstain."""
         question, passages, timings, sig, refuse, t_total = self._prepare(question, k, filters)
