@@ -7,6 +7,7 @@ Keys and rate limits are dependencies of the whole `/v1` router, so every route 
 from __future__ import annotations
 
 import hmac
+import json
 import threading
 import time
 from typing import Annotated
@@ -133,8 +134,6 @@ class BodyLimit:
                 await self._reject(send)
 
     async def _reject(self, send) -> None:
-        import json
-
         body = json.dumps(error_body("payload_too_large", f"request body larger than {self.limit} bytes")).encode()
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
