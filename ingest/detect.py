@@ -24,6 +24,10 @@ _ORGS = {
 _COPYRIGHT_YEAR = re.compile(r"(?:©|\(c\)|copyright)[^\n\d]{0,80}?\b(19[5-9]\d|20\d\d)\b", re.IGNORECASE)
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _CC = re.compile(r"CC[ -]BY(?:-NC)?(?:-SA)?(?:-ND)?[ -]?(\d\.\d)?(?:[ -]?IGO)?", re.IGNORECASE)
+_EDITION = re.compile(
+    r"\b((?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d{1,2}(?:st|nd|rd|th))\s+edition)\b",
+    re.IGNORECASE,
+)
 _JUNK_TITLE = re.compile(r"\.(indd|docx?|pdf|qxd|p65|pm\d|rtf)\b|^untitled|^microsoft word", re.IGNORECASE)
 
 
@@ -86,6 +90,12 @@ def detect_licence(text: str) -> str | None:
     return None
 
 
+def detect_edition(text: str) -> str | None:
+    """'Second edition', '4th Edition' as printed in the front matter."""
+    found = _EDITION.search(text)
+    return found.group(1)[0].upper() + found.group(1)[1:].lower() if found else None
+
+
 def good_title(title: str | None) -> str | None:
     """A metadata title worth keeping: not a file name, not a single token like 'HBprelims'."""
     title = re.sub(r"\s+", " ", (title or "")).strip()
@@ -100,6 +110,7 @@ def fill_text_facts(doc: ParsedDocument, front: str, meta: str = "", meta_date: 
     doc.year = doc.year or detect_year(front.split("\f"), meta_date)
     doc.language = doc.language or detect_language("\n".join(doc.page_texts) or front)
     doc.licence = doc.licence or detect_licence(meta + "\n" + front)
+    doc.edition = doc.edition or detect_edition(front)
 
 
 def detect_pdf_metadata(doc: ParsedDocument, reader) -> None:

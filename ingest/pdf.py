@@ -7,6 +7,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from pypdf import PdfReader
+from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+
 from ingest import clean
 from ingest.detect import detect_pdf_metadata
 from ingest.parsed import Block, ParsedDocument
@@ -58,9 +61,6 @@ def parse_pdf(path: Path, *, max_pages: int = 5000, layout: bool = False) -> Par
 
 def _open(path: Path):
     """Open a PDF with pypdf, turning its many failure modes into BadDocument."""
-    from pypdf import PdfReader
-    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
-
     if not path.is_file():
         raise BadDocument(f"{path}: file not found")
     if path.stat().st_size == 0:

@@ -244,3 +244,20 @@ def make_not_pdf(path: Path) -> Path:
     """An HTML error page saved under a .pdf name."""
     Path(path).write_bytes(b"<!DOCTYPE html><html><body>404 Not Found</body></html>")
     return Path(path)
+
+
+def make_cyclic_outline_pdf(path: Path) -> GuidelinePdf:
+    """A guideline PDF whose outline loops: the last bookmark's /Next and the first's /First point back."""
+    from pypdf import PdfWriter
+    from pypdf.generic import NameObject
+
+    facts = make_guideline_pdf(path, page_labels=False)
+    writer = PdfWriter(clone_from=str(path))
+    outlines = writer.root_object["/Outlines"]
+    first_ref = outlines.raw_get("/First")
+    first = first_ref.get_object()
+    outlines["/Last"].get_object()[NameObject("/Next")] = first_ref
+    first[NameObject("/First")] = first_ref
+    first[NameObject("/Last")] = first_ref
+    writer.write(str(path))
+    return facts

@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 
 from ingest.formats import parse_file
-from ingest.pdf import parse_pdf
+from ingest.pdf import MAX_OUTLINE_DEPTH, parse_pdf
 from rag.errors import BadDocument
 from tests.pdf_factory import (
     DEFAULT_SECTIONS,
     make_corrupt_pdf,
+    make_cyclic_outline_pdf,
     make_encrypted_pdf,
     make_guideline_pdf,
     make_image_only_pdf,
@@ -81,6 +82,21 @@ def test_sections_starting_mid_page_split_the_page(tmp_path):
     assert body[3].text.startswith("2.2 Severe malaria")
     for phrase in facts.phrases:
         assert [b.section for b in doc.blocks if phrase.text in _squash(b.text)] == [phrase.section]
+
+
+def test_cyclic_outline_terminates_with_sections(tmp_path):
+    facts = make_cyclic_outline_pdf(tmp_path / "cyclic.pdf")
+    doc = parse_pdf(facts.path)
+    assert doc.page_count == facts.page_count
+    assert facts.phrase("Give intravenous").section in {b.section for b in doc.blocks}
+
+
+def test_deep_outline_is_capped(tmp_path):
+    sections = [(".".join(["1"] * depth) + f" Level {depth}", [f"Text at depth {depth}."]) for depth in range(1, 17)]
+    facts = make_guideline_pdf(tmp_path / "deep.pdf", sections=sections, table=False)
+    doc = parse_pdf(facts.path)
+    assert max(len(b.section) for b in doc.blocks) <= MAX_OUTLINE_DEPTH + 1
+    assert doc.page_count == facts.page_count
 
 
 def test_no_outline_and_no_labels(tmp_path):
