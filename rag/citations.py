@@ -19,6 +19,7 @@ _TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[^\W\d_]+", re.UNICODE)
 # Sentence ends: . ! ? ; followed by space and a capital/digit/bullet, or a blank line / bullet line.
 _SENT_END = re.compile(r"(?<=[.!?;:])\s+(?=[\"'(\[]?[A-Z0-9•▪–-])|\n\s*\n|\n(?=\s*[•▪●◦\-–*]\s)|\n(?=\s*\d+[.)]\s)")
 
+MAX_JOINED_QUOTE = 600  # characters; a longer span would hide the supporting words
 _ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|approx|incl|max|min|Dr|No|vs|cf|Fig|Tab|resp)\.)$", re.IGNORECASE)
 
 STOPWORDS = frozenset("""
@@ -55,13 +56,33 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         start = m.end()
     spans.append((start, len(text)))
     out = []
-    for s, e in spans:
+    for s, e in _split_headings(text, spans):
         while s < e and text[s].isspace():
             s += 1
         while e > s and text[e - 1].isspace():
             e -= 1
         if e > s:
             out.append((s, e))
+    return out
+
+
+def _split_headings(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A Markdown heading line is a span of its own, never glued to the sentence under it."""
+    out = []
+    for s, e in spans:
+        while True:
+            m = re.search(r"(?m)^[ \t]*#", text[s:e])
+            if m is None:
+                out.append((s, e))
+                break
+            head = s + m.start()
+            nl = text.find("\n", head, e)
+            if head > s:
+                out.append((s, head))
+            out.append((head, e if nl < 0 else nl))
+            if nl < 0:
+                break
+            s = nl + 1
     return out
 
 
@@ -76,8 +97,8 @@ def support_score(claim: str, passage_text: str) -> float:
     return sum(weight(w) for w in words if w in have) / total
 
 
-def best_quote(claim: str, passage_text: str) -> str:
-    """The passage sentence sharing most content words with the claim, verbatim."""
+def quote_span(claim: str, passage_text: str) -> tuple[int, int]:
+    """Offsets of the passage sentence sharing most content words with the claim."""
     words = set(content_words(claim))
     best, best_score = None, -1.0
     for s, e in sentence_spans(passage_text):
@@ -87,9 +108,23 @@ def best_quote(claim: str, passage_text: str) -> str:
         score = len(words & sent_words) / (len(words) or 1) + 0.01 * len(words & sent_words) / len(sent_words)
         if score > best_score:
             best, best_score = (s, e), score
-    if best is None:
-        return passage_text.strip()[:300]
-    return passage_text[best[0]:best[1]]
+    return best or (0, min(len(passage_text), 300))
+
+
+def best_quote(claim: str, passage_text: str) -> str:
+    """The passage sentence sharing most content words with the claim, verbatim."""
+    s, e = quote_span(claim, passage_text)
+    return passage_text[s:e]
+
+
+def joined_quote(claims: list[str], passage_text: str) -> str:
+    """One verbatim quote for several claims citing one passage: the span from the first
+    supporting sentence to the last when it is short, else the first claim's sentence."""
+    spans = [quote_span(c, passage_text) for c in claims]
+    start, end = min(s for s, _ in spans), max(e for _, e in spans)
+    if end - start <= MAX_JOINED_QUOTE:
+        return passage_text[start:end]
+    return passage_text[spans[0][0]:spans[0][1]]
 
 
 @dataclass(frozen=True)
@@ -143,7 +178,8 @@ class CheckedAnswer:
 def check_answer(answer: str, passages: list[Passage], threshold: float) -> CheckedAnswer:
     """Map each claim's [n] to the given passages (1-based), score support, quote verbatim."""
     sentences, notices = [], []
-    best: dict[int, tuple[float, str]] = {}
+    best: dict[int, float] = {}
+    claims_of: dict[int, list[str]] = {}
     for claim in parse_claims(answer):
         valid = tuple(n for n in claim.numbers if 1 <= n <= len(passages))
         dropped = tuple(n for n in claim.numbers if n not in valid)
@@ -153,11 +189,11 @@ def check_answer(answer: str, passages: list[Passage], threshold: float) -> Chec
         top = max(scores.values(), default=0.0)
         sentences.append(AnswerSentence(claim.text, valid, bool(valid) and top >= threshold, top, dropped))
         for n, score in scores.items():
-            if score > best.get(n, (-1.0, ""))[0]:
-                best[n] = (score, claim.text)
+            best[n] = max(score, best.get(n, 0.0))
+            claims_of.setdefault(n, []).append(claim.text)
     citations = tuple(
-        Citation(n, passages[n - 1], best_quote(text, passages[n - 1].text), score)
-        for n, (score, text) in sorted(best.items())
+        Citation(n, passages[n - 1], joined_quote(claims_of[n], passages[n - 1].text), best[n])
+        for n in sorted(best)
     )
     unsupported = sum(1 for s in sentences if not s.supported)
     if unsupported:

@@ -48,6 +48,8 @@ def score_sentences(question: str, passages: list[Passage]) -> list[Scored]:
     for i, p in enumerate(passages):
         bonus = _RANK_BONUS / (1 + i)
         for s, e in sentence_spans(p.text):
+            if p.text.startswith("#", s):
+                continue  # a Markdown heading names the topic, it does not answer
             words = set(content_words(p.text[s:e]))
             overlap = sum(weights[w] for w in qwords & words) / total
             if overlap > 0 and len(words) >= 3:
