@@ -11,6 +11,7 @@ from ingest.parsed import Block, ParsedDocument
 _DROP = ["script", "style", "nav", "footer", "noscript", "template", "iframe", "svg", "form"]
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 _TEXT_TAGS = ["p", "li", "pre", "blockquote", "dt", "dd", "figcaption", "caption", "table", *_HEADINGS]
+_BLOCK_TAGS = [*_TEXT_TAGS, "div", "ul", "ol", "dl", "section", "article"]
 
 
 def parse_html(path: Path, text: str | None = None) -> ParsedDocument:
@@ -45,9 +46,11 @@ def _blocks(root) -> list[Block]:
             blocks.append(Block(text=text, section=tuple(t for _, t in headings)))
         pending.clear()
 
-    for element in root.find_all(_TEXT_TAGS):
+    for element in root.find_all([*_TEXT_TAGS, "div"]):
         if element.find_parent(_TEXT_TAGS):
             continue  # already taken with its container (a <p> inside <li>, cells inside <table>)
+        if element.name == "div" and element.find(_BLOCK_TAGS):
+            continue  # a container: its children are visited in turn; a leaf <div> is a paragraph
         if element.name in _HEADINGS:
             flush()
             level, title = _HEADINGS[element.name], clean_text(element.get_text(" ", strip=True))

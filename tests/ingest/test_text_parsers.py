@@ -139,7 +139,7 @@ HTML = """<!DOCTYPE html><html lang="fr-FR"><head><title>Guide paludisme</title>
 <nav>Home | About</nav><h1>Paludisme</h1><p>Le paludisme est une maladie.</p>
 <h2>Traitement</h2><ul><li>Artésunate IV pour les formes graves</li><li><p>ACT pendant 3 jours</p></li></ul>
 <table><tr><th>Poids</th><th>Dose</th></tr><tr><td>5 kg</td><td>10 mg</td></tr></table>
-<h3>Enfants</h3><p>Dose adaptée au poids.</p><h2>Prévention</h2><p>Moustiquaires.</p>
+<h3>Enfants</h3><div class="x"><div>Dose adaptée au poids.</div></div><h2>Prévention</h2><p>Moustiquaires.</p>
 <footer>Copyright</footer></body></html>"""
 
 
