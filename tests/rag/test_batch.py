@@ -1,0 +1,220 @@
+"""Batch answering over a real small index: files in and out, bad rows, resume, a real `kill -9`,
+torn records, and one run against the real llama.cpp server."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from rag.batch import BatchOptions, batch_file
+from rag.batch_io import CSV_FIELDS, read_items, read_results, repair_output
+from rag.generators.extractive import ExtractiveGenerator
+from rag.generators.openai_http import OpenAIGenerator
+from rag.index_reader import LiveIndex
+from rag.qa import QA
+from rag.retriever import Retriever
+from rag.settings import Settings
+from tests.llm_servers import SERVED_NAME, llama_server
+from tests.rag import answer_corpus
+
+ROOT = Path(__file__).resolve().parents[2]
+QUESTIONS = [
+    "What dose of zentamycin for a child under 20 kg with blue fever?",
+    "When should a patient with blue fever be referred?",
+    "What free residual chlorine should drinking water have?",
+    "How often should free chlorine be tested at the tap stand?",
+    "How should treated water be stored in containers?",
+    "What food does a child with severe acute malnutrition need?",
+    "What is the tecovirimat dose for severe mpox in adults?",
+    "Should breastfeeding continue during illness?",
+]
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory, embedder):
+    return answer_corpus.build(tmp_path_factory.mktemp("batch"), embedder)
+
+
+@pytest.fixture(scope="module")
+def qa(index, embedder):
+    settings = Settings(index=index, top_k=4)
+    return QA(Retriever(LiveIndex(index), embedder, settings), ExtractiveGenerator(settings), settings)
+
+
+def write_jsonl(path: Path, rows: list) -> Path:
+    path.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def many(n: int) -> list[dict]:
+    return [{"id": f"q{i:03d}", "question": QUESTIONS[i % len(QUESTIONS)]} for i in range(n)]
+
+
+def ids_of(path: Path) -> list[str]:
+    return [json.loads(line)["id"] for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_jsonl_round_trip_with_filters_and_bad_rows(qa, tmp_path):
+    src = write_jsonl(tmp_path / "in.jsonl", [
+        {"id": "a", "question": QUESTIONS[0]},
+        {"id": "b", "question": QUESTIONS[2], "org": "MSF", "year": 2021},
+        {"id": "c", "question": "   "},
+        "{not json",
+        {"id": "e", "question": QUESTIONS[4], "year": "last year"},
+        ["a list, not an object"],
+        {"question": QUESTIONS[6]},
+    ])
+    with src.open("ab") as f:
+        f.write(b"{\"id\": \"f\", \"question\": \"\xff\xfe\"}\n")  # not UTF-8
+    out = tmp_path / "out.jsonl"
+    summary = batch_file(qa, src, out, BatchOptions(concurrency=3))
+    records = {r["id"]: r for r in read_results(out)}
+    assert summary["rows"] == 8 and summary["failed"] == 5 and summary["answered"] + summary["abstained"] == 3
+    assert set(records) == {"a", "b", "c", "row4", "e", "row6", "row7", "row8"}
+    for r in records.values():
+        assert {"id", "question", "answer", "abstained", "citations", "error", "timings"} <= set(r)
+    assert not records["a"]["error"] and any("10 mg/kg" in c["quote"] for c in records["a"]["citations"])
+    assert records["b"]["filters"] == {"organisation": "MSF", "year": 2021}
+    assert all(c["source"].startswith("msf/") for c in records["b"]["citations"])
+    asked = qa.ask(QUESTIONS[6]).to_dict()  # the batch gives what `ask` gives
+    assert (records["row7"]["answer"], records["row7"]["abstained"]) == (asked["answer"], asked["abstained"])
+    assert records["row7"]["citations"] == asked["citations"]
+    assert {records[i]["error_type"] for i in ("c", "row4", "e", "row6", "row8")} == {"bad_input"}
+    assert records["a"]["timings"]["batch_total"] >= records["a"]["timings"]["retrieve"]
+
+
+def test_csv_round_trip_keeps_multiline_answers(qa, tmp_path):
+    src = tmp_path / "in.csv"
+    with src.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "question", "org", "lang"])
+        w.writerows([["x1", QUESTIONS[0], "", ""], ["x2", QUESTIONS[3], "MSF", "en"], ["x3", "", "", ""]])
+    out = tmp_path / "out.csv"
+    summary = batch_file(qa, src, out, BatchOptions(concurrency=2))
+    assert summary["failed"] == 1
+    with out.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0]) == CSV_FIELDS and sorted(r["id"] for r in rows) == ["x1", "x2", "x3"]
+    by_id = {r["id"]: r for r in rows}
+    assert "\n" in by_id["x1"]["answer"] and by_id["x1"]["abstained"] == "false"  # one sentence a line
+    assert json.loads(by_id["x1"]["citations"]) == qa.ask(QUESTIONS[0]).to_dict()["citations"]
+    assert by_id["x2"]["organisation"] == "MSF" and by_id["x3"]["error_type"] == "bad_input"
+    # a second run appends nothing and the CSV still parses to the same rows
+    assert batch_file(qa, src, out, BatchOptions())["skipped"] == 3
+    assert [r["id"] for r in read_results(out)] == [r["id"] for r in rows]
+
+
+def test_rerun_skips_done_ids_and_never_truncates(qa, tmp_path):
+    src = write_jsonl(tmp_path / "in.jsonl", many(6))
+    out = tmp_path / "out.jsonl"
+    out.write_text(json.dumps({"id": "q000", "question": QUESTIONS[0], "answer": "earlier", "abstained": False,
+                               "citations": [], "error": None}) + "\n"
+                   + json.dumps({"id": "q001", "question": QUESTIONS[1], "answer": None, "abstained": None,
+                                 "citations": [], "error": "no answer within 5 s", "error_type": "timeout"}) + "\n")
+    before = out.read_bytes()
+    summary = batch_file(qa, src, out, BatchOptions(concurrency=2))
+    assert out.read_bytes().startswith(before)  # appended after, nothing rewritten
+    assert summary["skipped"] == 1 and summary["answered"] + summary["abstained"] == 5
+    latest = {r["id"]: r for r in read_results(out)}
+    assert latest["q000"]["answer"] == "earlier" and latest["q001"]["error"] is None  # the timeout was retried
+    assert batch_file(qa, src, out, BatchOptions())["skipped"] == 6
+
+
+def test_torn_last_record_is_cut_before_appending(qa, tmp_path):
+    src = write_jsonl(tmp_path / "in.jsonl", many(3))
+    out = tmp_path / "out.jsonl"
+    batch_file(qa, write_jsonl(tmp_path / "one.jsonl", many(1)), out, BatchOptions())
+    good = out.read_bytes()
+    out.write_bytes(good + b'{"id": "q001", "question": "What fr')  # a write cut by a crash
+    summary = batch_file(qa, src, out, BatchOptions())
+    assert summary["repaired_bytes"] == len(b'{"id": "q001", "question": "What fr')
+    assert out.read_bytes().startswith(good) and sorted(ids_of(out)) == ["q000", "q001", "q002"]
+
+
+def test_repair_cuts_a_torn_csv_record_inside_quotes(tmp_path):
+    out = tmp_path / "out.csv"
+    header = ",".join(CSV_FIELDS) + "\n"
+    row = 'a,q,"line one\nline two",false,,,[],,,,,1.0\n'
+    out.write_text(header + row + 'b,q,"half an ans', encoding="utf-8")
+    assert repair_output(out, "csv") == len('b,q,"half an ans')
+    assert out.read_text(encoding="utf-8") == header + row
+
+
+def test_a_bad_output_file_is_refused_not_overwritten(qa, tmp_path):
+    out = tmp_path / "notes.csv"
+    out.write_text("name,phone\nAda,123\n")
+    with pytest.raises(Exception, match="other columns"):
+        batch_file(qa, write_jsonl(tmp_path / "in.jsonl", many(1)), out, BatchOptions())
+    assert out.read_text() == "name,phone\nAda,123\n"
+
+
+def test_read_items_csv_without_question_column_is_refused(tmp_path):
+    (tmp_path / "q.csv").write_text("id,text\n1,hello\n")
+    with pytest.raises(Exception, match="no 'question' column"):
+        read_items(tmp_path / "q.csv")
+
+
+def _gqa(*args: str, env: dict) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", "from api.cli import main; main()", "batch", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+
+
+def test_resume_after_kill_9_of_a_real_gqa_batch(index, tmp_path):
+    n = 150
+    src = write_jsonl(tmp_path / "in.jsonl", many(n))
+    out = tmp_path / "out.jsonl"
+    env = {**os.environ, "GQA_INDEX": str(index), "GQA_BATCH_FSYNC_SECONDS": "0"}
+    proc = _gqa(str(src), "-o", str(out), "--concurrency", "4", "--no-progress", env=env)
+    deadline = time.monotonic() + 240
+    while (not out.exists() or out.read_bytes().count(b"\n") < 5) and proc.poll() is None:
+        assert time.monotonic() < deadline, "no records written"
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    data = out.read_bytes()
+    complete = data[: data.rfind(b"\n") + 1]
+    first = [json.loads(line)["id"] for line in complete.decode().splitlines()]
+    assert 5 <= len(first) < n and len(set(first)) == len(first)
+
+    proc = _gqa(str(src), "-o", str(out), "--json", "--no-progress", env=env)
+    stdout, stderr = proc.communicate(timeout=600)
+    assert proc.returncode == 0, stderr.decode()[-2000:]
+    summary = json.loads(stdout.decode().strip().splitlines()[-1])
+    ids = ids_of(out)
+    assert out.read_bytes().startswith(complete)  # nothing written before the kill was lost or rewritten
+    assert len(ids) == n and len(set(ids)) == n  # every question once: no duplicates, no gaps, no torn line
+    assert summary["skipped"] == len(first) and summary["answered"] + summary["abstained"] == n - len(first)
+
+
+@pytest.fixture(scope="module")
+def llama_url(tmp_path_factory):
+    with llama_server(tmp_path_factory.mktemp("llama-batch")) as url:
+        yield url
+
+
+@pytest.mark.llm
+def test_batch_against_a_real_llama_cpp_server(index, embedder, llama_url, tmp_path):
+    settings = Settings(index=index, top_k=3, generator="openai", llm_base_url=[llama_url, llama_url],
+                        llm_model=SERVED_NAME, llm_api="chat", llm_max_tokens=48, llm_context_tokens=4096)
+    qa = QA(Retriever(LiveIndex(index), embedder, settings), OpenAIGenerator(settings), settings)
+    src = write_jsonl(tmp_path / "in.jsonl", many(6) + [{"id": "bad", "question": ""}])
+    out = tmp_path / "out.jsonl"
+    summary = batch_file(qa, src, out, BatchOptions(concurrency=3, timeout=120))
+    records = {r["id"]: r for r in read_results(out)}
+    assert len(records) == 7 and records["bad"]["error_type"] == "bad_input"
+    asked = [r for i, r in records.items() if i != "bad"]
+    assert all(r["error"] is None for r in asked), [r["error"] for r in asked]
+    by_model = [r for r in asked if "model" in r["timings"]]
+    assert by_model and all(r["usage"].get("completion_tokens", 0) >= 1 for r in by_model)
+    assert summary["completion_tokens"] >= len(by_model)
+    for r in by_model:  # every citation points at a passage it was given, quoted verbatim
+        assert all(c["quote"] for c in r["citations"])
