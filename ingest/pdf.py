@@ -174,8 +174,8 @@ def _walk_outline(reader, items, parent: tuple[str, ...], depth: int, marks: lis
             continue
         seen.add(id(item))
         title = _clean_title(getattr(item, "title", None) or "")
-        if not title:
-            continue
+        if not title or title.startswith("_") or _CAPTION.match(title):
+            continue  # Word's hidden bookmarks (_GoBack, _Toc...) and figure/table captions are not sections
         last_path = _nest(parent, title)
         try:
             page = reader.get_destination_page_number(item)
@@ -191,6 +191,7 @@ def _clean_title(title: str) -> str:
 
 
 _NUMBER = re.compile(r"^(\d+(?:\.\d+)*)\.?\s")
+_CAPTION = re.compile(r"^(fig\.?|figure|table|box|chart|panel)\s*[A-Z]?\d", re.IGNORECASE)
 
 
 def _nest(parent: tuple[str, ...], title: str) -> tuple[str, ...]:
