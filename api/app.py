@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from api import errors, security
 from api.metrics import Metrics, Observer
 from api.routes_ask import router as ask_router
+from api.routes_batch import router as batch_router
 from api.routes_documents import router as documents_router
 from api.routes_health import router as health_router
 from api.routes_search import router as search_router
@@ -54,7 +55,7 @@ def create_app(settings: Settings, embedder: Any = None, warm: bool = True) -> F
     app.state.metrics = Metrics()
     app.state.metrics.watch_index(services.reader_or_none)
     errors.install(app)
-    for router in (search_router, ask_router, documents_router):
+    for router in (search_router, ask_router, documents_router, batch_router):
         include_v1(app, router)
     app.include_router(health_router)
     app.include_router(widget_router)
