@@ -50,6 +50,13 @@ def batch_command(
                                                   "settings.batch_timeout).")] = None,
     passages: Annotated[bool, typer.Option("--passages", help="Also write the retrieved passages (JSONL).")] = False,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
+    ray: Annotated[bool, typer.Option("--ray", help="Run on Ray Data (pip install 'guideline-qa[ray]'): "
+                                      "retrieval actors, then vLLM (GQA_GENERATOR=vllm, GPUs) or OpenAI-server actors.")] = False,
+    ray_address: Annotated[str | None, typer.Option("--ray-address", help="An existing Ray cluster ('auto' on a "
+                                                    "cluster node); default: a local Ray on this machine.")] = None,
+    ray_retrievers: Annotated[int, typer.Option("--ray-retrievers", min=1, help="Retrieval actors (CPU).")] = 1,
+    ray_answerers: Annotated[int, typer.Option("--ray-answerers", min=1, help="Answer actors (one GPU each "
+                                               "with vLLM).")] = 1,
     index: IndexOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -60,6 +67,12 @@ def batch_command(
     if not input_path.is_file():
         raise BadRequest(f"no question file at {input_path}")
     settings = load_settings(index, batch_concurrency=concurrency, batch_timeout=timeout)
+    if ray:
+        from rag.batch_ray import ray_batch_file
+
+        summary = ray_batch_file(settings, input_path, output, k, ray_address, ray_retrievers, ray_answerers)
+        print_json(summary) if as_json else _render_summary(summary, Console())
+        return
     qa = build_qa(settings)
     opts = BatchOptions(settings.batch_concurrency, settings.batch_timeout, k, passages)
     console = Console(stderr=True)

@@ -218,3 +218,39 @@ def test_batch_against_a_real_llama_cpp_server(index, embedder, llama_url, tmp_p
     assert summary["completion_tokens"] >= len(by_model)
     for r in by_model:  # every citation points at a passage it was given, quoted verbatim
         assert all(c["quote"] for c in r["citations"])
+
+
+# --- Ray Data: a local Ray on this machine (ray.init(num_cpus=2)), never a remote cluster ------
+def _ray_run(settings: Settings, src: Path, out: Path) -> dict:
+    pytest.importorskip("ray.data", reason='pip install "guideline-qa[ray]"')
+    from rag.batch_ray import ray_batch_file
+
+    return ray_batch_file(settings, src, out, num_cpus=2)
+
+
+@pytest.mark.slow
+def test_ray_extractive_gives_the_local_records_and_resumes(qa, index, tmp_path):
+    rows = many(10) + [{"id": "empty", "question": ""}]
+    src = write_jsonl(tmp_path / "in.jsonl", rows)
+    local, on_ray = tmp_path / "local.jsonl", tmp_path / "ray.jsonl"
+    batch_file(qa, src, local, BatchOptions(concurrency=2))
+    write_jsonl(on_ray, [json.loads(line) for line in local.read_text().splitlines()[:4]])  # an interrupted run
+    summary = _ray_run(qa.settings, src, on_ray)
+    assert summary["skipped"] == 4 and summary["failed"] == 1
+    mine, theirs = ({r["id"]: r for r in read_results(p)} for p in (local, on_ray))
+    assert sorted(theirs) == sorted(mine) and len(ids_of(on_ray)) == len(rows)
+    keys = ("answer", "abstained", "citations", "error", "error_type")
+    assert all([theirs[i][k] for k in keys] == [mine[i][k] for k in keys] for i in mine)
+
+
+@pytest.mark.slow
+@pytest.mark.llm
+def test_ray_against_the_real_llama_cpp_server(index, llama_url, tmp_path):
+    settings = Settings(index=index, top_k=3, generator="openai", llm_base_url=[llama_url], llm_model=SERVED_NAME,
+                        llm_api="chat", llm_max_tokens=32, llm_context_tokens=4096, batch_concurrency=2)
+    src = write_jsonl(tmp_path / "in.jsonl", many(4))
+    summary = _ray_run(settings, src, tmp_path / "out.jsonl")
+    records = read_results(tmp_path / "out.jsonl")
+    assert len(records) == 4 and all(r["error"] is None for r in records), records
+    assert summary["completion_tokens"] >= sum(1 for r in records if "model" in r["timings"]) > 0
+    assert all(r["model"] for r in records if "model" in r["timings"])
