@@ -155,8 +155,10 @@ class QA:
 def build_qa(settings: Settings) -> QA:
     """Embedder, live index, retriever and generator, each built once."""
     from rag.embedder import load_embedder
+    from rag.index_reader import LiveIndex
     from rag.retriever import build_retriever
 
+    LiveIndex(settings.index).get()  # a missing index is reported before the models load
     embedder = load_embedder(settings.embedding_model, settings.embed_batch_size, settings.torch_threads)
     retriever = build_retriever(settings, embedder=embedder)
     return QA(retriever, build_generator(settings), settings)

@@ -22,6 +22,9 @@ def convert(gguf: Path, out: Path) -> None:
     for attr in ("quantization_config", "_pre_quantization_dtype"):
         if hasattr(model.config, attr):
             delattr(model.config, attr)
+    model.hf_quantizer = None
+    model.is_quantized = False
+    model.quantization_method = None
     model.save_pretrained(str(out))
     AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name).save_pretrained(str(out))
 
