@@ -44,11 +44,39 @@ def query_terms(question: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)] + [t.lower() for t in _extra_tokens(text)]
 
 
-def fts_query(question: str, stopwords: frozenset[str] = frozenset()) -> str | None:
-    """An OR query of the question's terms, each quoted so FTS5 syntax in user text is inert."""
+_SUFFIXES = ("ations", "ation", "ings", "ing", "ives", "ive", "ions", "ion", "ies", "es", "ed", "s")
+
+
+def stem(term: str) -> str:
+    """A crude English stem for prefix matching: 'preventive' -> 'prevent', 'months' -> 'month'."""
+    if len(term) < 5 or not term.isalpha():
+        return term
+    for suffix in _SUFFIXES:
+        if term.endswith(suffix) and len(term) - len(suffix) >= 4:
+            return term[: -len(suffix)]
+    return term
+
+
+def _is_number(term: str) -> bool:
+    return term.replace(".", "").replace(",", "").isdigit()
+
+
+def fts_query(question: str, stopwords: frozenset[str] = frozenset(), prefix: bool = False,
+              numbers: bool = True) -> str | None:
+    """An OR query of the question's terms, each quoted so FTS5 syntax in user text is inert.
+
+    `prefix` matches word forms by stem ('prevent' * finds prevention, preventive) without a
+    stemming tokenizer at ingest; `numbers=False` drops bare numbers, which match everywhere in
+    guidelines (doses, pages, tables), while unit tokens ('lt20', 'mgkg') stay.
+    """
     terms = [t for t in dict.fromkeys(query_terms(question)) if t not in stopwords and len(t) > 1 or t.isdigit()]
+    if not numbers:
+        terms = [t for t in terms if not _is_number(t)]
     if not terms:
         return None
+    if prefix:
+        stems = dict.fromkeys(stem(t) for t in terms)
+        return " OR ".join(f'"{t}" *' if len(t) >= 4 and t.isalpha() else f'"{t}"' for t in stems)
     return " OR ".join(f'"{t}"' for t in terms)
 
 

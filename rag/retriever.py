@@ -109,7 +109,8 @@ class Retriever:
             timings["dense"] = _ms(t0)
         if mode in ("hybrid", "lexical"):
             t0 = time.perf_counter()
-            match = fts_query(query.lexical, QUERY_STOPWORDS)
+            match = fts_query(query.lexical, QUERY_STOPWORDS, prefix=self.settings.lexical_prefix,
+                              numbers=self.settings.lexical_numbers)
             found.lexical = reader.lexical_search(match, n, doc_ids) if match else []
             timings["lexical"] = _ms(t0)
         return found

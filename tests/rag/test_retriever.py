@@ -150,3 +150,12 @@ def test_bad_requests_and_a_foreign_embedder_are_refused(small_index, embedder):
 def test_build_retriever_reads_the_settings(small_index, embedder):
     r = build_retriever(Settings(index=small_index, top_k=2), embedder=embedder)
     assert r.reranker is None and len(r.search("oxygen saturation").passages) == 2
+
+
+def test_prefix_query_matches_other_word_forms(small_index, embedder):
+    assert fts_query("preventive months", prefix=True) == '"prevent" * OR "month" *'
+    assert fts_query("give 30 mg/kg", numbers=False) == '"give" OR "mg" OR "kg" OR "mgkg"'
+    # "distribution" is not in the text; its stem finds "distributed" only with the prefix query.
+    exact = _retriever(small_index, embedder, lexical_prefix=False).search("distribution", mode="lexical")
+    stemmed = _retriever(small_index, embedder, lexical_prefix=True).search("distribution", mode="lexical")
+    assert exact.passages == [] and "distributed free of charge" in stemmed.passages[0].text
