@@ -53,6 +53,16 @@ class IngestReport:
 class SourceFile:
     path: Path
     source: str
+    skip_reason: str | None = None
+
+
+# A folder's own paperwork (README.md, SOURCES.md, LICENSE.txt) is about the files, not a
+# guideline: indexing it would put file lists and licence text among clinical passages.
+FOLDER_NOTES = ("readme", "sources", "license", "licence", "notice", "changelog", "contributing")
+
+
+def _is_folder_note(path: Path) -> bool:
+    return path.stem.lower().split(".")[0] in FOLDER_NOTES
 
 
 def find_files(paths: Iterable[Path]) -> list[SourceFile]:
@@ -68,7 +78,8 @@ def find_files(paths: Iterable[Path]) -> list[SourceFile]:
         for path in sorted(root.rglob("*")):
             rel = path.relative_to(root)
             if path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES and not any(p.startswith(".") for p in rel.parts):
-                found[rel.as_posix()] = SourceFile(path, rel.as_posix())
+                note = "the folder's own notes, not a guideline (give the file by name to ingest it)"
+                found[rel.as_posix()] = SourceFile(path, rel.as_posix(), note if _is_folder_note(path) else None)
     return list(found.values())
 
 
@@ -101,7 +112,7 @@ def ingest(
         for job, result in _run_jobs(jobs):
             _store(job, result, writer, embedder, report, on_file)
         if prune:
-            given = {f.source for f in files}
+            given = {f.source for f in files if not f.skip_reason}
             for source in sorted(set(existing) - given):
                 writer.remove(source)
                 _record(report, FileReport(source, "removed", reason="not among the files given (--prune)"), on_file)
@@ -121,6 +132,9 @@ def _record(report: IngestReport, line: FileReport, on_file) -> None:
 def _plan(files, existing, overrides, settings, params, embedder, report, on_file) -> list[ParseJob]:
     jobs, seen = [], {}
     for f in files:
+        if f.skip_reason:
+            _record(report, FileReport(f.source, "skipped", reason=f.skip_reason), on_file)
+            continue
         if not f.path.is_file():
             _record(report, FileReport(f.source, "failed", reason=f"{f.path}: no such file or folder"), on_file)
             continue
