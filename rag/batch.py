@@ -92,7 +92,7 @@ def error_record(item: BatchItem, message: str, error_type: str) -> dict:
             "error": message, "error_type": error_type, "timings": {}, "filters": _filters_dict(item)}
 
 
-def _error_type(exc: Exception) -> str:
+def error_type_of(exc: Exception) -> str:
     if isinstance(exc, BadRequest):
         return "bad_input"
     if isinstance(exc, GeneratorUnavailable):
@@ -137,7 +137,7 @@ class _Run:
         try:
             r = self.qa.retrieve(item.question, k=self.opts.k, filters=item.filters)
         except Exception as exc:  # one bad question must not stop the run
-            self.emit(error_record(item, str(exc) or type(exc).__name__, _error_type(exc)))
+            self.emit(error_record(item, str(exc) or type(exc).__name__, error_type_of(exc)))
             self.slots.release()
             return
         self.answer_pool.submit(self._answer, item, r, t0, time.perf_counter())
@@ -152,7 +152,7 @@ class _Run:
             extra = {"queue": (started - t_retrieved) * 1000, "batch_total": (time.perf_counter() - t0) * 1000}
             task.settle(answer_record(item, answer, extra, self.opts.include_passages), self.emit)
         except Exception as exc:
-            task.settle(error_record(item, str(exc) or type(exc).__name__, _error_type(exc)), self.emit)
+            task.settle(error_record(item, str(exc) or type(exc).__name__, error_type_of(exc)), self.emit)
         finally:
             with self.lock:
                 self.running.discard(task)

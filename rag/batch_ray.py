@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 
-from rag.batch import Tally, _error_type, answer_record, error_record, pending_items
+from rag.batch import Tally, error_type_of, answer_record, error_record, pending_items
 from rag.batch_io import BatchItem, ResultWriter, detect_format, done_ids, read_items, repair_output
 from rag.errors import GuidelineQAError
 from rag.generators.base import Generation
@@ -90,7 +90,7 @@ class RetrieveStage:
                 extra.update(passages=_passages_json(r.passages), timings=json.dumps(r.timings),
                              signals=json.dumps(r.signals), refuse=bool(r.refuse))
             except Exception as exc:  # one bad question must not fail the whole dataset
-                extra.update(error=str(exc) or type(exc).__name__, error_type=_error_type(exc))
+                extra.update(error=str(exc) or type(exc).__name__, error_type=error_type_of(exc))
             out.append({**row, **extra})
         return _frame(out)
 
@@ -137,11 +137,11 @@ class AnswerStage:
         if r is None:
             return error_record(item, row["error"], row["error_type"])
         if isinstance(generation, Exception):
-            return error_record(item, str(generation) or type(generation).__name__, _error_type(generation))
+            return error_record(item, str(generation) or type(generation).__name__, error_type_of(generation))
         try:
             answer = self.qa.answer(r) if generation is None else self.qa.finish(r, generation)
         except Exception as exc:
-            return error_record(item, str(exc) or type(exc).__name__, _error_type(exc))
+            return error_record(item, str(exc) or type(exc).__name__, error_type_of(exc))
         return answer_record(item, answer, {})
 
 

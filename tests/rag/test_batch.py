@@ -7,8 +7,10 @@ import csv
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -160,6 +162,52 @@ def test_read_items_csv_without_question_column_is_refused(tmp_path):
     (tmp_path / "q.csv").write_text("id,text\n1,hello\n")
     with pytest.raises(Exception, match="no 'question' column"):
         read_items(tmp_path / "q.csv")
+
+
+@pytest.fixture
+def silent_server():
+    """A real socket on 127.0.0.1 that accepts requests and never answers (a hung model server)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(64)
+    conns, stop = [], threading.Event()
+
+    def accept():
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conns.append(server.accept()[0])
+            except OSError:
+                pass
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}/v1"
+    stop.set()
+    thread.join()
+    for c in conns:
+        c.close()
+    server.close()
+
+
+def test_a_hung_model_server_gives_timeout_records_and_a_rerun_retries_them(index, embedder, silent_server, tmp_path):
+    settings = Settings(index=index, top_k=3, generator="openai", llm_base_url=[silent_server], llm_model="m",
+                        llm_timeout=8, llm_retries=0)
+    qa = QA(Retriever(LiveIndex(index), embedder, settings), OpenAIGenerator(settings), settings)
+    src = write_jsonl(tmp_path / "in.jsonl", many(3))
+    out = tmp_path / "out.jsonl"
+    t0 = time.monotonic()
+    seen: list[float] = []
+    summary = batch_file(qa, src, out, BatchOptions(concurrency=3, timeout=0.5),
+                         on_record=lambda r: seen.append(time.monotonic() - t0))
+    records = read_results(out)
+    asked = [r for r in records if r["error_type"] != "bad_input"]
+    assert asked and all(r["error_type"] == "timeout" and r["answer"] is None for r in asked)
+    assert summary["failed"] == 3 and max(seen) < 8  # recorded at the deadline, while the requests still hang
+    extractive = QA(qa.retriever, ExtractiveGenerator(settings), settings)
+    again = batch_file(extractive, src, out, BatchOptions())
+    assert again["skipped"] == len(records) - len(asked) and again["answered"] + again["abstained"] == len(asked)
+    assert all(r["error"] is None for r in read_results(out))  # the last record per id wins
 
 
 def _gqa(*args: str, env: dict) -> subprocess.Popen:
