@@ -41,7 +41,8 @@ def runner(app: FastAPI) -> JobRunner:
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    await run_in_threadpool(runner, app)  # resume jobs a previous process left unfinished
+    if jobs_db_path(app.state.settings).exists():  # resume jobs a previous process left unfinished
+        await run_in_threadpool(runner, app)  # (no DB yet: nothing to resume, and nothing created until used)
     yield
     jobs = getattr(app.state, "batch_jobs", None)
     if jobs is not None:
