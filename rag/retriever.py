@@ -84,6 +84,9 @@ class Retriever:
         t0 = time.perf_counter()
         weights = [self.settings.dense_weight, self.settings.lexical_weight]
         fused = rrf([[i for i, _ in found.dense], [i for i, _ in found.lexical]], self.settings.rrf_k, weights)
+        # Only the head can reach the top k (after rerank and dedup): fetch and compare just that.
+        window = max(3 * k, self.settings.rerank_candidates if self.reranker else 0, 30)
+        fused = fused[:window]
         rows = reader.chunks([i for i, _ in fused])
         timings["fuse"] = _ms(t0)
         order, rerank_scores = self._rerank(question, fused, rows, timings)
