@@ -7,11 +7,13 @@ from pathlib import Path
 from ingest.clean import clean_text
 from ingest.detect import fill_text_facts
 from ingest.parsed import Block, ParsedDocument
+from rag.errors import BadDocument
 
 _DROP = ["script", "style", "nav", "footer", "noscript", "template", "iframe", "svg", "form"]
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 _TEXT_TAGS = ["p", "li", "pre", "blockquote", "dt", "dd", "figcaption", "caption", "table", *_HEADINGS]
 _BLOCK_TAGS = [*_TEXT_TAGS, "div", "ul", "ol", "dl", "section", "article"]
+MAX_DEPTH = 256  # real pages nest < 40 deep; the block walk costs depth x elements, so 3,000 levels took minutes
 
 
 def parse_html(path: Path, text: str | None = None) -> ParsedDocument:
@@ -24,6 +26,10 @@ def parse_html(path: Path, text: str | None = None) -> ParsedDocument:
     soup = BeautifulSoup(text, "html.parser")
     for tag in soup.find_all(_DROP):
         tag.decompose()
+    depth = _depth(soup)
+    if depth > MAX_DEPTH:
+        raise BadDocument(f"{path.name}: HTML nested {depth} levels deep, more than the limit of {MAX_DEPTH}; "
+                          "not a readable page")
     blocks = _blocks(soup.body or soup)
     doc = ParsedDocument(format="html", blocks=blocks, page_texts=["\n\n".join(b.text for b in blocks)])
     doc.title = _title(soup) or path.stem
@@ -32,6 +38,16 @@ def parse_html(path: Path, text: str | None = None) -> ParsedDocument:
         doc.language = str(html_tag["lang"]).split("-")[0].lower()
     fill_text_facts(doc, doc.page_texts[0][:5000])
     return doc
+
+
+def _depth(soup) -> int:
+    """The deepest element nesting, in one pass (parents before children in document order)."""
+    depth: dict[int, int] = {id(soup): 0}
+    deepest = 0
+    for tag in soup.find_all(True):
+        d = depth[id(tag)] = depth.get(id(tag.parent), 0) + 1
+        deepest = max(deepest, d)
+    return deepest
 
 
 def _blocks(root) -> list[Block]:
