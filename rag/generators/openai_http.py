@@ -49,6 +49,7 @@ class OpenAIGenerator:
         s = self.settings
         args: dict = {"model": s.llm_model, "max_tokens": s.llm_max_tokens, "temperature": s.llm_temperature,
                       "stream": stream}
+        args["stop"] = STOP  # a small chat model imitates the examples' separators too
         if s.llm_api == "chat":
             args["messages"] = chat_messages(question, passages)
             if s.llm_structured:
@@ -56,7 +57,6 @@ class OpenAIGenerator:
                                            "json_schema": {"name": "answer", "schema": ANSWER_SCHEMA}}
         else:
             args["prompt"] = completion_prompt(question, passages)
-            args["stop"] = STOP
             if s.llm_structured:
                 args["extra_body"] = {"structured_outputs": {"json": ANSWER_SCHEMA}}
         if stream:
