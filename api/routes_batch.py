@@ -57,7 +57,8 @@ router = APIRouter(prefix="/v1", tags=["batch"], lifespan=lifespan)
 class BatchQuestion(BaseModel):
     """One question of a batch, with an optional id (default: row<n>) and filters."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"id": "q1", "question": "artesunate dose severe malaria", "filters": {"organisation": "WHO"}}]})
     id: str | None = Field(None, min_length=1, max_length=200)
     question: str = Field(..., min_length=1)
     filters: FiltersModel | None = None
