@@ -117,7 +117,7 @@ def test_whole_flow_with_a_real_retriever_and_server(llama_url, retriever):
     names = [e for e, _ in events]
     assert names[0] == "passages" and names[-1] == "answer" and "token" in names
     final = events[-1][1]
-    assert final["generator"] == "openai" and final["usage"]["prompt_tokens"] > 0
+    assert final["generator"] == "openai" and final["model"]  # llama.cpp sends no usage in streams; vLLM does
     assert {"retrieve", "prompt", "model", "check", "total"} <= set(final["timings"])
     given = {p["chunk_id"]: p["text"] for p in final["passages"]}
     assert all(c["chunk_id"] in given and c["quote"] in given[c["chunk_id"]] for c in final["citations"])
