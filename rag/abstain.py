@@ -6,7 +6,12 @@
 - dense: the cosine of the best passage, when the retriever reports it; it rescues
   questions worded unlike the guideline (paraphrases, other languages).
 
-We answer when either signal clears its threshold (settings: abstain_threshold for
+- unknown_terms: specific names in the question (words the embedder's vocabulary splits into
+  4+ word pieces, i.e. drug names and acronyms, not lay words like "toddler") that no chunk
+  of the index contains at all: the corpus does not cover what the question names.
+
+We abstain when the question names something the index never mentions; otherwise we answer
+when either coverage or the cosine clears its threshold (settings: abstain_threshold for
 coverage, abstain_dense_threshold for the cosine).
 """
 
@@ -58,9 +63,21 @@ def dense_top(passages: list[Passage]) -> float | None:
     return max(values) if values else None
 
 
-def signals(question: str, passages: list[Passage], df: Callable[[str], int] | None, n_chunks: int) -> dict[str, float]:
+SPECIFIC_PIECES = 4  # word pieces from which a word counts as a specific name
+
+
+def unknown_terms(question: str, df: Callable[[str], int], pieces: Callable[[str], int]) -> list[str]:
+    """Specific names in the question that no chunk of the index contains."""
+    words = [w for w in set(content_words(question)) if w.isalpha()]
+    return [w for w in words if pieces(w) >= SPECIFIC_PIECES and df(w) == 0]
+
+
+def signals(question: str, passages: list[Passage], df: Callable[[str], int] | None, n_chunks: int,
+            pieces: Callable[[str], int] | None = None) -> dict[str, float]:
     """All abstention signals for one question, for the decision and for the record."""
     out = {"coverage": coverage(question, passages, df, n_chunks)}
+    if df is not None and pieces is not None:
+        out["unknown_terms"] = float(len(unknown_terms(question, df, pieces)))
     dense = dense_top(passages)
     if dense is not None:
         out["dense"] = dense
@@ -68,7 +85,9 @@ def signals(question: str, passages: list[Passage], df: Callable[[str], int] | N
 
 
 def should_abstain(sig: dict[str, float], settings: Settings) -> bool:
-    """Abstain unless the lexical coverage or the dense cosine clears its threshold."""
+    """Abstain on an unknown specific name, or unless coverage or the cosine clears its threshold."""
+    if sig.get("unknown_terms", 0.0) > 0:
+        return True
     if sig.get("coverage", 0.0) >= settings.abstain_threshold:
         return False
     return sig.get("dense", -1.0) < settings.abstain_dense_threshold

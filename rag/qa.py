@@ -71,7 +71,9 @@ class QA:
         # absent from an English corpus and would look like rare, uncovered terms.
         query = translate_query(question, self.settings.query_translation)
         words = question if query.language == "en" else query.lexical
-        return abstain.signals(words, passages, df, abstain.chunk_count(reader) if reader else 0)
+        embedder = getattr(self.retriever, "embedder", None)
+        pieces = (lambda w: embedder.count_tokens(w) - 2) if embedder is not None else None  # minus [CLS]/[SEP]
+        return abstain.signals(words, passages, df, abstain.chunk_count(reader) if reader else 0, pieces)
 
     def _abstained(self, question, passages, timings, sig, notices=(), generation: Generation | None = None) -> Answer:
         return Answer(question, ABSTAIN_TEXT, True, passages=tuple(passages), related=tuple(passages[:RELATED]),

@@ -90,9 +90,11 @@ class Settings(BaseSettings):
     llm_max_tokens: int = Field(512, ge=16, description="Max tokens generated per answer.")
     llm_temperature: float = Field(0.0, ge=0, le=2)
     llm_structured: bool = Field(False, description="Ask vLLM for JSON-schema structured output.")
-    abstain_threshold: float = Field(0.35, description="Answer only when the best passage's support exceeds this.")
+    abstain_threshold: float = Field(
+        0.40, description="Answer when the top passages cover this IDF-weighted share of the question's words (rag/abstain.py)."
+    )
     abstain_dense_threshold: float = Field(
-        0.6, description="...or when the best passage's dense cosine reaches this (see rag/abstain.py)."
+        0.60, description="...or when the best passage's dense cosine reaches this (see rag/abstain.py)."
     )
     support_threshold: float = Field(
         0.6, ge=0, le=1, description="Share of a sentence's content words its cited passage must hold to count as supported."
