@@ -41,6 +41,9 @@ def parse_pdf(path: Path, *, max_pages: int = 5000, layout: bool = False) -> Par
     pages = _clean_pages(raw, layout)
     empty = [i + 1 for i, text in enumerate(pages) if len(text.strip()) < MIN_PAGE_CHARS]
     if len(empty) == count:
+        failed = [w for w in warnings if "extraction failed" in w]  # e.g. a decompression bomb hit pypdf's limit
+        if failed:
+            raise BadDocument(f"{path.name}: no page could be read: {'; '.join(failed[:3])}")
         raise BadDocument(f"{path.name}: {count} pages without text: scanned? needs OCR")
     if empty:
         warnings.append(f"{len(empty)} of {count} pages without text (scanned, blank or figure-only): {_spans(empty)}")
