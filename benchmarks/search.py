@@ -74,6 +74,7 @@ def main() -> None:
     report = {
         "index": str(args.index), "index_version": reader.version, "chunks": reader.manifest["counts"]["chunks"],
         "questions": len(questions), "rounds": args.rounds, "cpu_count": os.cpu_count(),
+        "load_average_before": [round(x, 2) for x in os.getloadavg()],
         "machine": platform.processor() or platform.machine(), "python": platform.python_version(),
         "settings": {k: getattr(settings, k) for k in ("retrieval_mode", "candidates", "rrf_k", "faiss_index",
                                                        "reranker_model", "query_translation", "torch_threads")},
