@@ -169,7 +169,10 @@ def main() -> None:
         finally:
             if proc:
                 proc.terminate()
-                proc.wait(20)
+                try:
+                    proc.wait(60)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     summary = {k: v for k, v in result["extractive"].items() if k != "per_question"}
