@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from rag.errors import GuidelineQAError  # noqa: E402
 from rag.generators.openai_http import OpenAIGenerator  # noqa: E402
 from rag.qa import QA, build_qa  # noqa: E402
 from rag.settings import Settings  # noqa: E402
@@ -123,12 +124,17 @@ def start_llama(port: int, log: Path) -> subprocess.Popen:
 def llm_run(qa: QA, items: list[dict], url: str) -> dict:
     """Answer with the local LLM; split each answer's wall time into model call and our code."""
     settings = qa.settings.model_copy(update={"generator": "openai", "llm_base_url": [url], "llm_model": "smollm2",
-                                              "llm_max_tokens": 96, "llm_context_tokens": 4096})
+                                              "llm_max_tokens": 64, "llm_context_tokens": 4096,
+                                              "llm_max_passages": 4, "llm_timeout": 300})
     llm_qa = QA(qa.retriever, OpenAIGenerator(settings), settings, qa.index)
-    walls, models, answered = [], [], 0
+    walls, models, answered, failures = [], [], 0, []
     for item in items:
         t0 = time.perf_counter()
-        answer = llm_qa.ask(item["question"])
+        try:
+            answer = llm_qa.ask(item["question"])
+        except GuidelineQAError as exc:
+            failures.append(str(exc))
+            continue
         wall = (time.perf_counter() - t0) * 1000
         if "model" not in answer.timings:
             continue  # abstained before the model was called
@@ -137,7 +143,7 @@ def llm_run(qa: QA, items: list[dict], url: str) -> dict:
         models.append(answer.timings["model"])
     ours = [w - m for w, m in zip(walls, models)]
     return {
-        "questions": len(items), "answered_by_model": answered, "model": "SmolLM2-135M-Instruct Q4_1 (llama.cpp)",
+        "questions": len(items), "answered_by_model": answered, "failures": failures, "model": "SmolLM2-135M-Instruct Q4_1 (llama.cpp)",
         "wall_ms_total": sum(walls), "model_ms_total": sum(models), "our_code_ms_total": sum(ours),
         "our_code_share_of_wall": sum(ours) / sum(walls) if walls else None,
         "our_code_ms_p50": statistics.median(ours) if ours else None,
