@@ -64,7 +64,7 @@ class Settings(BaseSettings):
     )
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in reciprocal-rank fusion.")
     lexical_weight: float = Field(1.0, ge=0, description="Weight of the lexical (BM25) ranking in fusion.")
-    lexical_prefix: bool = Field(False, description="Lexical query by word stem + prefix ('prevent*' finds prevention).")
+    lexical_prefix: bool = Field(True, description="Lexical query by word stem + prefix ('prevent*' finds prevention).")
     lexical_numbers: bool = Field(True, description="Keep bare numbers in the lexical query (unit tokens always stay).")
     search_threads: int = Field(
         1, ge=0, description="Torch threads of a process that serves queries (0 = leave as is); one query is too "
