@@ -3,7 +3,6 @@ process embeds the previous one, and publish the result as one new index version
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -15,6 +14,7 @@ from ingest.corpus_manifest import load_manifest
 from ingest.formats import SUPPORTED_SUFFIXES
 from ingest.worker import ParseJob, ParseResult, parse_and_chunk
 from rag.embedder import Embedder
+from rag.index_layout import sha256_file
 from rag.index_writer import IndexWriter
 from rag.settings import Settings
 from rag.types import DocumentMeta
@@ -83,14 +83,6 @@ def find_files(paths: Iterable[Path]) -> list[SourceFile]:
     return list(found.values())
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def ingest(
     paths: list[Path],
     embedder: Embedder,
@@ -140,7 +132,7 @@ def _plan(files, existing, overrides, settings, params, embedder, report, on_fil
             continue
         t = time.perf_counter()
         try:
-            doc_id = file_sha256(f.path)
+            doc_id = sha256_file(f.path)
         except OSError as exc:
             _record(report, FileReport(f.source, "failed", reason=f"{f.path}: cannot read ({exc.strerror})"), on_file)
             continue
