@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 
 import typer
@@ -36,6 +37,9 @@ def main() -> None:
         app()
     except GuidelineQAError as exc:
         Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
+        sys.exit(2)
+    except (OSError, sqlite3.OperationalError) as exc:  # disk full, read-only or vanished: a message, not a traceback
+        Console(stderr=True).print(f"[bold red]error:[/] file system: {type(exc).__name__}: {exc}", highlight=False)
         sys.exit(2)
     except KeyboardInterrupt:
         Console(stderr=True).print("interrupted")
