@@ -67,7 +67,8 @@ def decode(data: bytes) -> tuple[str, str | None]:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), None
+        text = data.decode("utf-16", errors="replace")  # an odd byte count must not escape as UnicodeDecodeError
+        return text, ("UTF-16 with undecodable bytes, replaced by \ufffd" if "\ufffd" in text else None)
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError:
