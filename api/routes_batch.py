@@ -80,7 +80,8 @@ def _items(body: BatchRequest, settings) -> list[BatchItem]:
                                        "msg": f"at most {settings.batch_max_questions} questions per batch"}])
     items, seen = [], set()
     for n, q in enumerate(body.questions, start=1):
-        q = BatchQuestion(question=q) if isinstance(q, str) else q
+        # model_construct: an empty string must reach check_question (a 422), not raise ValidationError (a 500).
+        q = BatchQuestion.model_construct(id=None, question=q, filters=None) if isinstance(q, str) else q
         text = check_question(q.question, settings, ("body", "questions", n - 1, "question"))
         item_id = q.id or f"row{n}"
         if item_id in seen:
