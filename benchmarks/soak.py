@@ -157,7 +157,8 @@ def side_jobs(base: str, index: Path, qs: list[str], at_s: float, stop: threadin
         (folder / "soak-note.md").write_text(EXTRA_DOC)
         t = time.monotonic()
         done = subprocess.run([str(ROOT / ".venv" / "bin" / "gqa"), "ingest", str(folder), "--index", str(index),
-                               "--json"], capture_output=True, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+                               "--json"], capture_output=True, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"},
+                              timeout=900)
         before = http.get("/readyz").json()["index"].get("version")
         out["ingest"] = {"exit": done.returncode, "seconds": round(time.monotonic() - t, 1), "served_version": before}
 
@@ -187,7 +188,7 @@ def run(index: Path, clients: int, seconds: float, out_path: Path | None) -> dic
                 rss_samples.append(round(rss_mb(server.pid), 1))
             stop.set()
             for th in threads:
-                th.join(timeout=150)
+                th.join(timeout=150 if th is not threads[-1] else 1000)  # the side jobs finish their ingest
             rss_end = rss_mb(server.pid)
         finally:
             server.send_signal(signal.SIGINT)
