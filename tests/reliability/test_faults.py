@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import shutil
-import signal
 import subprocess
 import sys
 import threading
 from pathlib import Path
 
-import httpx
 import pytest
 
 from rag import index_layout as layout
