@@ -50,6 +50,10 @@ def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
     """A connection; read-only ones open the file immutable (a committed version never changes)."""
     if readonly:
         conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+        # Readers hold one connection per server thread; SQLite's default 2 MiB cache each made
+        # RSS grow with the thread pool (40 threads: +92 MiB, vs +34 MiB at 256 KiB, same
+        # latency): the OS page cache already holds the file.
+        conn.execute("PRAGMA cache_size = -256")
     else:
         conn = sqlite3.connect(path)
         conn.execute("PRAGMA foreign_keys = ON")
