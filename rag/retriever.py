@@ -170,5 +170,6 @@ def _cosines(reader: IndexReader, ids: list[int], vector: np.ndarray) -> dict[in
 def build_retriever(settings: Settings, embedder: Embedder | None = None) -> Retriever:
     """The retriever the settings describe: live index, embedder (loaded unless given), reranker."""
     if embedder is None:
-        embedder = load_embedder(settings.embedding_model, settings.embed_batch_size, settings.search_threads)
+        embedder = load_embedder(settings.embedding_model, settings.embed_batch_size,
+                                 query_threads=settings.search_threads)
     return Retriever(LiveIndex(settings.index), embedder, settings, reranker=load_reranker(settings.reranker_model))

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     pdf_layout: bool = Field(False, description="Use pypdf's layout extraction mode instead of plain.")
     chunk_tokens: int = Field(200, ge=32, description="Max word pieces per chunk, header included.")
     chunk_overlap: int = Field(40, ge=0, description="Word pieces shared by consecutive chunks.")
+    chunk_merge_sections: bool = Field(
+        True, description="Join short sibling sections into one chunk under their common parent section."
+    )
     keep_versions: int = Field(3, ge=1, description="Index versions kept on disk (readers may hold old ones).")
     faiss_index: Literal["flat", "hnsw"] = Field("flat", description="Exact inner product, or HNSW for big corpora.")
 
@@ -67,8 +70,8 @@ class Settings(BaseSettings):
     lexical_prefix: bool = Field(True, description="Lexical query by word stem + prefix ('prevent*' finds prevention).")
     lexical_numbers: bool = Field(True, description="Keep bare numbers in the lexical query (unit tokens always stay).")
     search_threads: int = Field(
-        1, ge=0, description="Torch threads of a process that serves queries (0 = leave as is); one query is too "
-        "small to split, and spinning threads of concurrent queries slow each other down.",
+        1, ge=0, description="Threads one query's embedding uses (its own ONNX Runtime session; 0 = all cores); "
+        "one query is too small to split, and spinning threads of concurrent queries slow each other down.",
     )
     query_translation: Literal["none", "glossary"] = Field(
         "glossary",
