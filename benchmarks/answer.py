@@ -6,8 +6,10 @@
   whitespace collapsed, in the text of the cited page(s) or lines of the source (goal 100%);
 - abstention rate on unanswerable items (goal >= 0.9), false abstention on answerable (<= 0.05);
 - the time our code adds around the model call (retrieval, abstain check, prompt, parsing,
-  citation checks) against the model call itself, on a local llama.cpp server (goal < 10%).
-Writes benchmarks/results/answer.json.
+  citation checks) against the model call itself, on a local llama.cpp server (goal < 10%);
+- the abstention tradeoff over the two thresholds (benchmarks/abstain_sweep.py).
+Writes benchmarks/results/answer.json. Calibrating abstention only (no LLM, writes nothing):
+  .venv/bin/python benchmarks/answer.py --index /work/cache/indexes/corpus --sweep
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from benchmarks import abstain_sweep  # noqa: E402
 from rag.errors import GuidelineQAError  # noqa: E402
 from rag.generators.openai_http import OpenAIGenerator  # noqa: E402
 from rag.qa import QA, build_qa  # noqa: E402
@@ -85,8 +88,10 @@ def extractive_run(qa: QA, items: list[dict]) -> dict:
             in_source += page is not None and _norm(c.quote) in _norm(page)
         hit = kind == "answerable" and not answer.abstained and gold_hit(item, answer.citations)
         hits += hit
+        declined = answer.abstained and any("generator found no answer" in n for n in answer.notices)
         rows.append({"id": item["id"], "kind": kind, "lang": item["lang"], "abstained": answer.abstained,
-                     "signals": answer.abstain_signals, "citations": len(answer.citations), "gold_cited": hit})
+                     "generator_abstained": declined, "signals": answer.abstain_signals,
+                     "citations": len(answer.citations), "gold_cited": hit})
     return {
         "questions": len(items),
         "quotes": quotes,
@@ -99,6 +104,7 @@ def extractive_run(qa: QA, items: list[dict]) -> dict:
         "ms_per_answer_p50": statistics.median(times),
         "thresholds": {"abstain_threshold": qa.settings.abstain_threshold,
                        "abstain_dense_threshold": qa.settings.abstain_dense_threshold},
+        "abstain_sweep": abstain_sweep.sweep(rows, qa.settings),
         "per_question": rows,
     }
 
@@ -151,6 +157,21 @@ def llm_run(qa: QA, items: list[dict], url: str) -> dict:
     }
 
 
+def print_sweep(run: dict) -> None:
+    """The calibration view: per-question signals, the threshold grid, and the tradeoff curve."""
+    for row in run["per_question"]:
+        sig = " ".join(f"{k}={v:.3f}" for k, v in sorted(row["signals"].items()))
+        flag = " generator-declined" if row["generator_abstained"] else ""
+        print(f"{row['id']} {row['kind']:<12} abstained={int(row['abstained'])} {sig}{flag}")
+    print(f"\nabstention / false abstention at each threshold pair (current: {run['thresholds']})")
+    print(abstain_sweep.table(run["abstain_sweep"]))
+    print("\ntradeoff curve (fewest false abstentions for each abstention rate):")
+    for g in abstain_sweep.frontier(run["abstain_sweep"]):
+        print(f"  abstain {g['abstention_rate']:.2f}  false {g['false_abstention_rate']:.3f}  "
+              f"(coverage >= {g['abstain_threshold']:.2f}, dense >= {g['abstain_dense_threshold']:.2f})")
+    print(f"\nnow: abstain {run['abstention_rate_unanswerable']:.2f}, false {run['false_abstention_rate_answerable']:.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", type=Path, default=Path(os.environ.get("GQA_INDEX", "/work/cache/indexes/corpus")))
@@ -158,11 +179,16 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "answer.json")
     parser.add_argument("--llm-url", help="an OpenAI-compatible base URL; default: start llama.cpp's server")
     parser.add_argument("--llm-questions", type=int, default=12, help="dev questions answered by the LLM (0 = skip)")
+    parser.add_argument("--sweep", action="store_true",
+                        help="calibration only: print the abstention tradeoff over the thresholds; no LLM, writes nothing")
     args = parser.parse_args()
     items = [json.loads(line) for line in args.questions.read_text().splitlines() if line.strip()]
     qa = build_qa(Settings(index=args.index))
     qa.ask(items[0]["question"])  # warm up: first-query costs are not per-answer costs
     result = {"index": str(args.index), "questions_file": str(args.questions), "extractive": extractive_run(qa, items)}
+    if args.sweep:
+        print_sweep(result["extractive"])
+        return
     if args.llm_questions:
         proc, url = None, args.llm_url
         if url is None:
@@ -181,7 +207,7 @@ def main() -> None:
                     proc.kill()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
-    summary = {k: v for k, v in result["extractive"].items() if k != "per_question"}
+    summary = {k: v for k, v in result["extractive"].items() if k not in ("per_question", "abstain_sweep")}
     print(json.dumps({"extractive": summary, "llm": result.get("llm")}, indent=2))
 
 

@@ -7,8 +7,10 @@
   questions worded unlike the guideline (paraphrases, other languages).
 
 - unknown_terms: specific names in the question (words the embedder's vocabulary splits into
-  4+ word pieces, i.e. drug names and acronyms, not lay words like "toddler") that no chunk
-  of the index contains at all: the corpus does not cover what the question names.
+  4+ word pieces, i.e. drug names, not lay words like "toddler"; and acronyms the question
+  writes in capitals, e.g. "IADPSG") that no chunk of the index contains at all: the corpus
+  does not cover what the question names. A near miss (a topic the corpus covers, asked about
+  a scheme, test or drug it never mentions) has a high cosine, so only this check catches it.
 
 We abstain when the question names something the index never mentions; otherwise we answer
 when either coverage or the cosine clears its threshold (settings: abstain_threshold for
@@ -66,10 +68,19 @@ def dense_top(passages: list[Passage]) -> float | None:
 SPECIFIC_PIECES = 4  # word pieces from which a word counts as a specific name
 
 
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]*[A-Z][A-Z0-9]*\b")  # IADPSG, OGTT, HIV: two+ capitals
+
+
+def specific_names(question: str, pieces: Callable[[str], int]) -> set[str]:
+    """Words of the question that name one specific thing: long drug-like words and acronyms."""
+    words = {w for w in content_words(question) if w.isalpha() and pieces(w) >= SPECIFIC_PIECES}
+    acronyms = {a.lower() for a in _ACRONYM.findall(question) if sum(c.isalpha() for c in a) >= 3}
+    return words | acronyms
+
+
 def unknown_terms(question: str, df: Callable[[str], int], pieces: Callable[[str], int]) -> list[str]:
     """Specific names in the question that no chunk of the index contains."""
-    words = [w for w in set(content_words(question)) if w.isalpha()]
-    return [w for w in words if pieces(w) >= SPECIFIC_PIECES and df(w) == 0]
+    return sorted(w for w in specific_names(question, pieces) if df(w) == 0)
 
 
 def signals(question: str, passages: list[Passage], df: Callable[[str], int] | None, n_chunks: int,

@@ -97,8 +97,21 @@ def support_score(claim: str, passage_text: str) -> float:
     return sum(weight(w) for w in words if w in have) / total
 
 
+def verbatim_span(claim: str, passage_text: str) -> tuple[int, int] | None:
+    """Offsets of the claim in the passage when it is copied from it (whitespace may differ)."""
+    parts = claim.split()
+    if len(parts) < 3:
+        return None
+    m = re.search(r"\s+".join(map(re.escape, parts)), passage_text)
+    return (m.start(), m.end()) if m else None
+
+
 def quote_span(claim: str, passage_text: str) -> tuple[int, int]:
-    """Offsets of the passage sentence sharing most content words with the claim."""
+    """Offsets of the claim itself when copied verbatim (an extractive line, part of a table),
+    else of the passage sentence sharing most content words with the claim."""
+    exact = verbatim_span(claim, passage_text)
+    if exact is not None:
+        return exact
     words = set(content_words(claim))
     best, best_score = None, -1.0
     for s, e in sentence_spans(passage_text):

@@ -53,6 +53,13 @@ def test_unrelated_question_abstains_with_related_passages(qa):
     assert answer.abstain_signals["coverage"] < qa.settings.abstain_threshold
 
 
+def test_a_near_miss_naming_an_acronym_the_index_never_mentions_abstains(qa):
+    known = qa.ask("What dose of zentamycin for blue fever in adults?")
+    near_miss = qa.ask("What dose of zentamycin for blue fever in adults on the BFXQ scheme?")
+    assert not known.abstained and known.abstain_signals["unknown_terms"] == 0
+    assert near_miss.abstained and near_miss.abstain_signals["unknown_terms"] == 1
+
+
 def test_injected_instructions_in_a_passage_do_not_touch_the_disclaimer(qa):
     answer = qa.ask("How should treated water be stored in containers?")
     assert answer.disclaimer == DISCLAIMER and answer.to_dict()["disclaimer"] == DISCLAIMER
