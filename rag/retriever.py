@@ -17,6 +17,7 @@ from rag.lexical import QUERY_STOPWORDS, fts_query
 from rag.query_translation import translate_query
 from rag.reranker import load_reranker
 from rag.settings import Settings
+from rag.source_boost import boost as boost_named_sources
 from rag.types import Filters, Passage
 
 MODES = ("hybrid", "dense", "lexical")
@@ -84,6 +85,7 @@ class Retriever:
         t0 = time.perf_counter()
         weights = [self.settings.dense_weight, self.settings.lexical_weight]
         fused = rrf([[i for i, _ in found.dense], [i for i, _ in found.lexical]], self.settings.rrf_k, weights)
+        fused = boost_named_sources(fused, reader, question, self.settings.source_boost)
         # Only the head can reach the top k (after rerank and dedup): fetch and compare just that.
         window = max(3 * k, self.settings.rerank_candidates if self.reranker else 0, 30)
         fused = fused[:window]
@@ -169,6 +171,12 @@ def _cosines(reader: IndexReader, ids: list[int], vector: np.ndarray) -> dict[in
 
 def build_retriever(settings: Settings, embedder: Embedder | None = None) -> Retriever:
     """The retriever the settings describe: live index, embedder (loaded unless given), reranker."""
+    if settings.search_threads:
+        import faiss
+
+        # One query's flat search takes ~1 ms on one thread; OpenMP's team of two spins against the
+        # other requests' threads (15 ms per search on a busy 2-core machine).
+        faiss.omp_set_num_threads(settings.search_threads)
     if embedder is None:
         embedder = load_embedder(settings.embedding_model, settings.embed_batch_size,
                                  query_threads=settings.search_threads)
