@@ -61,6 +61,17 @@ def _line_windows(text: str, s: int, e: int) -> list[tuple[int, int]]:
     return out
 
 
+def _join_colons(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A span ending in ':' ("Injection (heat stable):") runs on into the next, which holds its value."""
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        if out and text[out[-1][1] - 1] == ":" and e - out[-1][0] <= MAX_QUOTE:
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
 def score_sentences(question: str, passages: list[Passage]) -> list[Scored]:
     """Every sentence (or best window of a long one) of every passage, scored, best first."""
     qwords = set(content_words(question))
@@ -72,7 +83,7 @@ def score_sentences(question: str, passages: list[Passage]) -> list[Scored]:
     out = []
     for i, p in enumerate(passages):
         bonus = _RANK_BONUS / (1 + i)
-        for s, e in sentence_spans(p.text):
+        for s, e in _join_colons(p.text, sentence_spans(p.text)):
             if p.text.startswith("#", s):
                 continue  # a Markdown heading names the topic, it does not answer
             best = None

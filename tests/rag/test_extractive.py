@@ -59,3 +59,10 @@ def test_a_claim_copied_from_the_passage_is_quoted_exactly_not_widened_to_its_se
     claim = "Child weighs <25kg give 0.5mg IM"
     s, e = quote_span(claim, TABLE)
     assert TABLE[s:e] == claim
+
+
+def test_a_label_ending_in_a_colon_is_quoted_with_its_value():
+    eml = "22.3 Uterotonics\ncarbetocin Injection (heat stable): 100 micrograms/mL.\nergometrine Injection: 200 micrograms."
+    generation = ExtractiveGenerator(Settings(extractive_max_sentences=1)).generate(
+        "heat-stable carbetocin strength", [passage(eml, 1)])
+    assert "100 micrograms/mL" in generation.text
