@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import logging
 from typing import Annotated
 
@@ -12,6 +13,16 @@ from api.cli_common import IndexOption, load_settings
 
 def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
+
+
+def _limit_malloc_arenas(arenas: int = 2) -> None:
+    """Cap glibc's malloc arenas: by default each of the ~40 request threads may get its own, and
+    their fragments keep RSS creeping up (150-s soak, 32 clients: +4.96% without the cap, +3.05% with
+    it, most of either from the mid-run index swap). No-op off glibc."""
+    try:
+        ctypes.CDLL("libc.so.6").mallopt(-8, arenas)  # -8 = M_ARENA_MAX
+    except (OSError, AttributeError):
+        pass
 
 
 def serve(
@@ -25,6 +36,7 @@ def serve(
     from api.app import create_app
 
     settings = load_settings(index, host=host, port=port)
+    _limit_malloc_arenas()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     typer.echo(f"Guideline QA on http://{settings.host}:{settings.port}/ (API docs: /docs) over {settings.index}", err=True)
     # uvicorn's own access log prints query strings, which can hold questions: ours (api.metrics) does not.
