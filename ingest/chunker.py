@@ -27,9 +27,43 @@ class ChunkerParams:
     chunk_tokens: int = 200  # target size, header included
     chunk_overlap: int = 40
     max_tokens: int = 256  # the embedder's hard limit
+    merge_small_sections: bool = True  # join short sibling sections into one chunk under their parent
 
     def to_dict(self) -> dict:
-        return {"chunk_tokens": self.chunk_tokens, "chunk_overlap": self.chunk_overlap, "max_tokens": self.max_tokens}
+        return {"chunk_tokens": self.chunk_tokens, "chunk_overlap": self.chunk_overlap, "max_tokens": self.max_tokens,
+                "merge_small_sections": self.merge_small_sections}
+
+
+Run = tuple[tuple[str, ...], list[Block]]
+
+
+def _common_prefix(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return a[:n]
+
+
+def merge_small_runs(runs: list[Run], size: Callable[[Run], int], limit: int) -> list[Run]:
+    """Join consecutive sections that share a parent while header + text still fit one chunk.
+
+    A guideline's short subsections (a drug's "Indications", a two-line recommendation, a
+    heading followed directly by its first subsection) would otherwise each be a tiny chunk:
+    several of them fill the top results for one page, and a chunk too small to hold its own
+    context is hard to find. The joined run keeps the section path of its longest part (the
+    other parts' headings stay in its text).
+    """
+    merged: list[tuple[Run, int]] = []  # (run, characters of its longest part)
+    for section, blocks in runs:
+        chars = sum(len(b.text) for b in blocks)
+        if merged:
+            (prev_section, prev_blocks), longest = merged[-1]
+            joined = prev_blocks + blocks
+            if _common_prefix(prev_section, section) and size((prev_section, joined)) <= limit:
+                merged[-1] = ((section, joined), chars) if chars > longest else ((prev_section, joined), longest)
+                continue
+        merged.append(((section, blocks), chars))
+    return [run for run, _ in merged]
 
 
 def make_header(title: str, section: tuple[str, ...]) -> str:
@@ -52,9 +86,13 @@ def chunk_blocks(
 ) -> list[Chunk]:
     """Cut a document's blocks into chunks; never across sections, never over the token limit."""
     chunks: list[Chunk] = []
-    for section, run in groupby((b for b in blocks if b.text.strip()), key=lambda b: b.section):
+    runs = [(section, list(run)) for section, run in groupby((b for b in blocks if b.text.strip()), key=lambda b: b.section)]
+    if params.merge_small_sections:
+        runs = merge_small_runs(runs, lambda r: count_tokens(make_header(title, r[0]) + JOINER + _join(r[1])[0]),
+                                params.chunk_tokens)
+    for section, run in runs:
         header = make_header(title, section)
-        for text, covered, lines in _split_run(list(run), header, count_tokens, params):
+        for text, covered, lines in _split_run(run, header, count_tokens, params):
             blocks_ = [b for b, _, _ in covered]
             chunks.append(_make_chunk(doc_id, len(chunks), text, header, section, blocks_, lines, count_tokens))
     return chunks

@@ -12,6 +12,7 @@ from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
 from ingest import clean
 from ingest.detect import detect_pdf_metadata
+from ingest.pdf_headings import FontRuns, heading_marks
 from ingest.parsed import Block, ParsedDocument
 from rag.errors import BadDocument
 
@@ -21,6 +22,7 @@ logging.getLogger("pypdf").setLevel(logging.ERROR)
 MIN_PAGE_CHARS = 20  # fewer characters than this: a scanned, blank or figure-only page
 MAX_PAGE_CHARS = 200_000  # more than this on one page is a broken text layer, not prose
 MAX_OUTLINE_DEPTH = 12  # real outlines are 3-6 deep; deeper (or cyclic) ones are broken
+SHALLOW_OUTLINE_PAGES = 20  # fewer outline entries than one per this many pages: use font headings
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class _Mark:
 
     page_index: int
     path: tuple[str, ...]
+    must_find: bool = False  # a heading found by font: ignored unless its title is on the cleaned page
 
 
 def parse_pdf(path: Path, *, max_pages: int = 5000, layout: bool = False) -> ParsedDocument:
@@ -37,7 +40,8 @@ def parse_pdf(path: Path, *, max_pages: int = 5000, layout: bool = False) -> Par
     reader = _open(path)
     count = _page_count(reader, path, max_pages)
     warnings: list[str] = []
-    raw = [_extract(reader, i, layout, warnings) for i in range(count)]
+    fonts = [FontRuns() for _ in range(count)]
+    raw = [_extract(reader, i, layout, warnings, fonts[i]) for i in range(count)]
     pages = _clean_pages(raw, layout)
     empty = [i + 1 for i, text in enumerate(pages) if len(text.strip()) < MIN_PAGE_CHARS]
     if len(empty) == count:
@@ -49,6 +53,9 @@ def parse_pdf(path: Path, *, max_pages: int = 5000, layout: bool = False) -> Par
         warnings.append(f"{len(empty)} of {count} pages without text (scanned, blank or figure-only): {_spans(empty)}")
     labels = _page_labels(reader, count, warnings)
     marks = _outline_marks(reader, count, warnings)
+    if (not marks or len(marks) < count // SHALLOW_OUTLINE_PAGES) and not layout:
+        # No (or a token) outline: take the headings from font sizes instead.
+        marks = [_Mark(page, path, must_find=True) for page, path in heading_marks([f.runs for f in fonts])]
     doc = ParsedDocument(
         format="pdf",
         blocks=_blocks(pages, labels, marks),
@@ -100,10 +107,13 @@ def _page_count(reader, path: Path, max_pages: int) -> int:
     return count
 
 
-def _extract(reader, index: int, layout: bool, warnings: list[str]) -> str:
+def _extract(reader, index: int, layout: bool, warnings: list[str], fonts: FontRuns | None = None) -> str:
     """Raw text of one page; a page that fails or is absurdly long is reported, not fatal."""
     try:
-        text = reader.pages[index].extract_text(extraction_mode="layout" if layout else "plain") or ""
+        if layout:  # pypdf's layout mode calls no visitor
+            text = reader.pages[index].extract_text(extraction_mode="layout") or ""
+        else:
+            text = reader.pages[index].extract_text(extraction_mode="plain", visitor_text=fonts) or ""
     except Exception as exc:  # a single broken content stream must not lose the document
         warnings.append(f"page {index + 1}: text extraction failed ({type(exc).__name__}: {exc})")
         return ""
@@ -232,6 +242,8 @@ def _blocks(pages: list[str], labels: list[str | None], marks: list[_Mark]) -> l
         cut, current = 0, section
         for mark in by_page.get(index, []):
             offset = _heading_offset(text, mark.path[-1], cut)
+            if offset is None and mark.must_find:
+                continue  # a big-font line the cleaner removed (running header) or pypdf split oddly
             if offset is None:
                 offset = cut  # title not found on the page: the section starts where we are
             _add_block(blocks, text[cut:offset], current, index, labels)

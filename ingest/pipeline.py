@@ -96,7 +96,8 @@ def ingest(
     started = time.perf_counter()
     report = IngestReport()
     overrides = load_manifest(manifest_path)
-    params = ChunkerParams(settings.chunk_tokens, settings.chunk_overlap, embedder.info.max_tokens)
+    params = ChunkerParams(settings.chunk_tokens, settings.chunk_overlap, embedder.info.max_tokens,
+                           settings.chunk_merge_sections)
     files = find_files(paths)
     with IndexWriter(settings.index, embedder.info, params.to_dict(), settings.faiss_index, settings.keep_versions) as writer:
         existing = writer.documents()

@@ -17,6 +17,7 @@ from rag.lexical import QUERY_STOPWORDS, fts_query
 from rag.query_translation import translate_query
 from rag.reranker import load_reranker
 from rag.settings import Settings
+from rag.navigation import demote_navigation, is_navigation
 from rag.source_boost import boost as boost_named_sources
 from rag.types import Filters, Passage
 
@@ -136,6 +137,8 @@ class Retriever:
 
     def _passages(self, reader: IndexReader, order: list[int], rows: dict[int, ChunkRow], fused: dict[int, float],
                   rerank: dict[int, float], found: _Candidates, k: int) -> list[Passage]:
+        if self.settings.demote_navigation:
+            order = demote_navigation(order, lambda i: is_navigation(rows[i].text, rows[i].section))
         if self.settings.dedup_threshold <= 1.0:
             docs = reader.documents
             order = collapse_duplicates(order, lambda i: rows[i].text, lambda i: docs[rows[i].doc_id].year,

@@ -73,6 +73,13 @@ class Settings(BaseSettings):
         1, ge=0, description="Threads one query's embedding uses (its own ONNX Runtime session; 0 = all cores); "
         "one query is too small to split, and spinning threads of concurrent queries slow each other down.",
     )
+    demote_navigation: bool = Field(
+        True, description="Rank contents/index listings (dot leaders, a 'Contents' section) after all other passages."
+    )
+    source_boost: float = Field(
+        0.5, ge=0, description="Raise the fused score of documents the question names ('per MSF', 'Uganda protocol', "
+        "'WHO pocket book') by this share (half of it for a named organisation only); 0 = off (rag/source_boost.py).",
+    )
     query_translation: Literal["none", "glossary"] = Field(
         "glossary",
         description="Cross-lingual queries: 'glossary' adds English words for French/Spanish clinical terms.",

@@ -136,10 +136,12 @@ def make_guideline_pdf(
     table: bool = True,
     year: int = 2021,
     page_per_section: bool = True,
+    outline: bool = True,
 ) -> GuidelinePdf:
     """Write a small guideline PDF (see the module docstring) and return what is where.
 
-    page_per_section=False runs sections on, so several start mid-page.
+    page_per_section=False runs sections on, so several start mid-page. outline=False writes no
+    bookmarks: the headings are only the bold 14 pt lines above the 11 pt body text.
     """
     path = Path(path)
     sections = DEFAULT_SECTIONS if sections is None else sections
@@ -153,7 +155,8 @@ def make_guideline_pdf(
         if page_per_section or index == 0:
             pdf.add_page()
         pdf.set_font("Helvetica", "B", 14)
-        pdf.start_section(heading, level=_level(heading))
+        if outline:
+            pdf.start_section(heading, level=_level(heading))
         pdf.multi_cell(0, 8, heading, new_x="LMARGIN", new_y="NEXT")
         stack = _path(stack, heading)
         pdf.set_font("Helvetica", "", 11)
@@ -261,3 +264,46 @@ def make_cyclic_outline_pdf(path: Path) -> GuidelinePdf:
     first[NameObject("/Last")] = first_ref
     writer.write(str(path))
     return facts
+
+
+MONOGRAPHS: list[tuple[str, list[tuple[str, list[str]]]]] = [
+    ("AMOXICILLIN oral", [("Indications", ["Respiratory infections, otitis media and pyelonephritis."]),
+                          ("Dosage", ["Child: 25 mg/kg 2 times daily for 5 days.", "Adult: 1 g 2 times daily."])]),
+    ("ZINC sulfate oral", [("Indications", ["Adjunct to oral rehydration in acute diarrhoea in children."]),
+                           ("Dosage and duration", ["Child under 6 months: 10 mg once daily for 10 days.",
+                                                    "Child 6 months to 5 years: 20 mg once daily for 10 days."]),
+                           ("Precautions", ["Do not give iron at the same time: zinc reduces its absorption."])]),
+    ("PARACETAMOL oral", [("Indications", ["Mild pain and fever."]),
+                          ("Dosage", ["Child: 15 mg/kg 3 times daily.", "Adult: 1 g 3 times daily."])]),
+]
+
+
+def make_monograph_pdf(path: Path, *, filler_lines: int = 45) -> list[Phrase]:
+    """A drug guide without an outline: per drug a 24 pt name, 14 pt subheadings and 10 pt text.
+
+    Each drug starts a page; `filler_lines` lines of body text under the first subheading push the
+    rest of the monograph onto the next page, whose text then carries no drug name of its own.
+    Returns every body sentence with its physical page and expected section (drug, subheading).
+    """
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(auto=True, margin=20)
+    phrases: list[Phrase] = []
+    for drug, parts in MONOGRAPHS:
+        pdf.add_page()
+        pdf.set_font("Helvetica", "B", 24)
+        pdf.multi_cell(0, 12, drug, new_x="LMARGIN", new_y="NEXT")
+        for n, (heading, sentences) in enumerate(parts):
+            pdf.set_font("Helvetica", "B", 14)
+            pdf.multi_cell(0, 8, heading, new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font("Helvetica", "", 10)
+            for text in sentences:
+                pdf.multi_cell(0, 5, text, new_x="LMARGIN", new_y="NEXT")
+                phrases.append(Phrase(text, pdf.page_no(), (drug, heading)))
+            if n == 0:
+                for line in range(filler_lines):
+                    pdf.multi_cell(0, 5, f"Background note {line} on the use of this medicine in practice.",
+                                   new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
+    return phrases

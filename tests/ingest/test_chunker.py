@@ -62,3 +62,29 @@ def test_overlap_and_stable_ids(embedder):
     assert len({c.chunk_id for c in first}) == len(first)
     tail_words = first[0].text.split()[-3:]
     assert all(word in first[1].text for word in tail_words)  # consecutive chunks overlap
+
+
+def test_short_sibling_sections_share_one_chunk_under_the_longest_path(embedder):
+    drug = "ZINC sulfate oral"
+    blocks = [
+        Block(text="Indications\nAcute diarrhoea in children.", section=(drug, "Indications"), page=7),
+        Block(text="Dosage\nChild under 6 months: 10 mg once daily for 10 days.\n"
+                   "Child 6 months and over: 20 mg once daily for 10 days.", section=(drug, "Dosage"), page=7),
+        Block(text="Storage\nBelow 25 °C.", section=(drug, "Storage"), page=8),
+        Block(text="Indications\nMild pain and fever.", section=("PARACETAMOL oral", "Indications"), page=9),
+    ]
+    chunks = _chunks(blocks, embedder)
+    # The zinc monograph's three short sections are one chunk (pages 7-8) named by its longest part;
+    # the next drug shares no parent section with it and stays apart.
+    assert [(c.section, c.page_start, c.page_end) for c in chunks] == [
+        ((drug, "Dosage"), 7, 8), (("PARACETAMOL oral", "Indications"), 9, 9)]
+    assert "Indications" in chunks[0].text and "Below 25 °C." in chunks[0].text
+    assert drug in chunks[0].header
+    apart = _chunks(blocks, embedder, ChunkerParams(120, 20, 256, merge_small_sections=False))
+    assert len(apart) == 4
+
+
+def test_sections_too_long_together_are_not_merged(embedder):
+    long = "\n".join(f"Line {n}: give the dose by weight band." for n in range(30))
+    blocks = [Block(text=long, section=("S", "One"), page=1), Block(text=long, section=("S", "Two"), page=2)]
+    assert {c.section for c in _chunks(blocks, embedder)} == {("S", "One"), ("S", "Two")}

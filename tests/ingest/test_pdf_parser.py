@@ -19,6 +19,7 @@ from tests.pdf_factory import (
     make_encrypted_pdf,
     make_guideline_pdf,
     make_image_only_pdf,
+    make_monograph_pdf,
     make_not_pdf,
     make_simple_pdf,
     make_truncated_pdf,
@@ -231,3 +232,33 @@ def test_every_pdf_dev_evidence_survives_cleaning(layout):
         assert len(missing) <= 2, missing
     else:
         assert missing == []
+
+
+def test_headings_from_font_sizes_when_there_is_no_outline(tmp_path):
+    facts = make_guideline_pdf(tmp_path / "nobookmarks.pdf", outline=False)
+    doc = parse_pdf(facts.path)
+    for phrase in facts.phrases:
+        blocks = [b for b in doc.blocks if phrase.text in _squash(b.text)]
+        assert [b.page for b in blocks] == [phrase.page], phrase.text
+        # Headings of one size do not nest; the innermost heading is the phrase's own.
+        assert blocks[0].section[-1] == phrase.section[-1], phrase.text
+    # The running header (8 pt) and the one-off cover title (24 pt) are no headings.
+    assert all(facts.title not in b.section and facts.header not in b.section for b in doc.blocks if b.page > 2)
+
+
+def test_drug_monograph_headings_carry_over_to_the_next_page(tmp_path):
+    phrases = make_monograph_pdf(tmp_path / "drugs.pdf")
+    doc = parse_pdf(tmp_path / "drugs.pdf")
+    pages_per_drug = {p.section[0]: set() for p in phrases}
+    for phrase in phrases:
+        pages_per_drug[phrase.section[0]].add(phrase.page)
+        blocks = [b for b in doc.blocks if phrase.text in _squash(b.text)]
+        assert [(b.page, b.section) for b in blocks] == [(phrase.page, phrase.section)], phrase.text
+    assert all(len(pages) == 2 for pages in pages_per_drug.values())  # the dosage is on the drug's second page
+
+
+def test_font_headings_fall_back_to_no_sections(tmp_path):
+    # One font size throughout: no heading, no section, no error.
+    topics = ["zinc for diarrhoea", "oral rehydration salts", "amoxicillin for pneumonia", "oxygen for hypoxaemia"]
+    path = make_simple_pdf(tmp_path / "flat.pdf", [f"A page about {t}, written in one size.\nMore on {t}." for t in topics])
+    assert {b.section for b in parse_pdf(path).blocks} == {()}

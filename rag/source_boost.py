@@ -1,0 +1,139 @@
+"""Boost the documents a question names ("according to MSF", "in the WHO pocket book", "Uganda protocol").
+
+Clinicians often say whose guidance they want; when several guidelines disagree, the gold answer
+is the one named. A document is named when the question holds, outside its first word, a proper
+noun or acronym (a capitalised word: "MSF", "IMCI", "Uganda") that is also a word of the
+document's name (title, file path, organisation and its full name), or when the question has a
+document word ("book", "list", "manual"...) and two consecutive content words of only that
+document's name ("pocket book", "essential medicines"). Naming the organisation alone is a weaker
+signal (one organisation publishes many documents), so it gets half the boost.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import weakref
+from dataclasses import dataclass
+
+import numpy as np
+
+# Acronyms (matched as capitalised words) and long names (matched anywhere), English/French/Spanish.
+ORG_ALIASES = {
+    "WHO": ("WHO", "OMS", "World Health Organization", "World Health Organisation",
+            "Organisation mondiale de la Sante", "Organizacion Mundial de la Salud"),
+    "MSF": ("MSF", "Medecins Sans Frontieres", "Doctors Without Borders", "Medicos Sin Fronteras"),
+}
+DOC_WORDS = {"book", "booklet", "list", "manual", "guide", "guideline", "guidelines", "handbook", "protocol",
+             "protocols", "formulary", "chart", "booklet", "edition", "according", "per"}
+_STOP = {"the", "of", "for", "and", "in", "on", "to", "a", "an", "with", "by", "de", "la", "le", "el", "y", "et",
+         "who", "pdf", "md", "ed", "th", "rd", "nd", "st"}
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+def _words(text: str) -> list[str]:
+    return [w.casefold() for w in _TOKEN.findall(_fold(text))]
+
+
+def _content(words: list[str]) -> list[str]:
+    return [w for w in words if w not in _STOP and not w.isdigit()]
+
+
+@dataclass(frozen=True)
+class DocumentName:
+    """The words a question may use to name one document."""
+
+    doc_id: str
+    organisation: str | None
+    words: frozenset[str]  # every word of title, path and organisation names
+    pairs: frozenset[tuple[str, str]]  # consecutive content words of title and path
+
+
+def document_names(documents) -> list[DocumentName]:
+    """Name words and word pairs of each document (DocumentMeta objects)."""
+    names = []
+    for d in documents:
+        org = d.organisation or ""
+        parts = [d.title or "", re.sub(r"[_/.\-]+", " ", d.source), org, *ORG_ALIASES.get(org, ())]
+        words: set[str] = set()
+        pairs: set[tuple[str, str]] = set()
+        for n, part in enumerate(parts):
+            w = _words(part)
+            words.update(w)
+            if n < 2:  # word pairs of the title and path only: organisation names count as the organisation
+                c = _content(w)
+                pairs.update(zip(c, c[1:]))
+        names.append(DocumentName(d.doc_id, d.organisation, frozenset(words), frozenset(pairs)))
+    return names
+
+
+def _proper_nouns(question: str) -> set[str]:
+    """Capitalised words after the first word (acronyms anywhere), case-folded."""
+    found = set()
+    for n, m in enumerate(_TOKEN.finditer(_fold(question))):
+        word = m.group()
+        if len(word) >= 2 and word[0].isupper() and (n > 0 or word.isupper()):
+            found.add(word.casefold())
+    return found
+
+
+def named_documents(question: str, names: list[DocumentName]) -> dict[str, float]:
+    """doc_id -> 1.0 for documents the question names, 0.5 for those of an organisation it names."""
+    proper = _proper_nouns(question)
+    words = _content(_words(question))
+    pairs = set(zip(words, words[1:]))
+    cue = bool(DOC_WORDS & set(_words(question)))
+    pair_count: dict[tuple[str, str], int] = {}
+    for name in names:
+        for pair in name.pairs:
+            pair_count[pair] = pair_count.get(pair, 0) + 1
+    folded = " ".join(_words(question))
+    orgs = {org for org, aliases in ORG_ALIASES.items()
+            if any(a.casefold() in proper if a.isupper() else " ".join(_words(a)) in folded for a in aliases)}
+    out: dict[str, float] = {}
+    for name in names:
+        own = {p for p in name.pairs if pair_count[p] == 1}
+        org_words = {w for a in ORG_ALIASES.get(name.organisation or "", ()) for w in _words(a)}
+        if (proper & name.words) - org_words or (cue and pairs & own):
+            out[name.doc_id] = 1.0
+        elif name.organisation in orgs:
+            out[name.doc_id] = 0.5
+    return out
+
+
+_ROW_DOCS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # per index version, computed once
+_NAMES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def row_documents(reader) -> tuple[np.ndarray, list[str]]:
+    """Per chunk row id, the index of its document in the returned doc_id list (read once per index version)."""
+    cached = _ROW_DOCS.get(reader)
+    if cached is None:
+        rows = reader.db.execute("SELECT id, doc_id FROM chunks").fetchall()
+        doc_ids = sorted({r[1] for r in rows})
+        position = {d: n for n, d in enumerate(doc_ids)}
+        table = np.full(max((r[0] for r in rows), default=-1) + 1, -1, dtype=np.int32)
+        for r in rows:
+            table[r[0]] = position[r[1]]
+        cached = _ROW_DOCS[reader] = (table, doc_ids)
+    return cached
+
+
+def boost(fused: list[tuple[int, float]], reader, question: str, strength: float) -> list[tuple[int, float]]:
+    """Fused (row id, score) with the named documents' scores raised by `strength` (x(1+strength)), re-sorted."""
+    if strength <= 0 or not fused:
+        return fused
+    names = _NAMES.get(reader)
+    if names is None:
+        names = _NAMES[reader] = document_names(reader.documents.values())
+    named = named_documents(question, names)
+    if not named:
+        return fused
+    table, doc_ids = row_documents(reader)
+    factor = {n: 1.0 + strength * named.get(d, 0.0) for n, d in enumerate(doc_ids)}
+    out = [(i, s * factor.get(int(table[i]) if i < len(table) else -1, 1.0)) for i, s in fused]
+    return sorted(out, key=lambda item: -item[1])
