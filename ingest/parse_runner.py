@@ -46,7 +46,8 @@ def run_parse_jobs(jobs: list[ParseJob], timeout: float | None,
                 if lost:
                     break
         finally:
-            pool.shutdown(wait=False, cancel_futures=True)
+            # Wait for the worker to exit: a forked worker shares the index writer's lock file.
+            pool.shutdown(wait=True, cancel_futures=True)
         pending = pending[finished:]
 
 

@@ -4,15 +4,15 @@ process embeds the previous one, and publish the result as one new index version
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.chunker import ChunkerParams
 from ingest.corpus_manifest import load_manifest
 from ingest.formats import SUPPORTED_SUFFIXES
-from ingest.worker import ParseJob, ParseResult, parse_and_chunk
+from ingest.parse_runner import run_parse_jobs
+from ingest.worker import ParseJob, ParseResult
 from rag.embedder import Embedder
 from rag.index_layout import sha256_file
 from rag.index_writer import IndexWriter
@@ -102,7 +102,7 @@ def ingest(
     with IndexWriter(settings.index, embedder.info, params.to_dict(), settings.faiss_index, settings.keep_versions) as writer:
         existing = writer.documents()
         jobs = _plan(files, existing, overrides, settings, params, embedder, report, on_file)
-        for job, result in _run_jobs(jobs):
+        for job, result in run_parse_jobs(jobs, settings.parse_timeout or None):
             _store(job, result, writer, embedder, report, on_file)
         if prune:
             given = {f.source for f in files if not f.skip_reason}
@@ -151,19 +151,6 @@ def _plan(files, existing, overrides, settings, params, embedder, report, on_fil
             params=params, tokenizer_file=getattr(embedder, "tokenizer_file", None),
         ))
     return jobs
-
-
-def _run_jobs(jobs: list[ParseJob]) -> Iterator[tuple[ParseJob, ParseResult]]:
-    """Parse in one worker process, in order, while the caller embeds: 2 cores, 2 jobs."""
-    if not jobs:
-        return
-    with ProcessPoolExecutor(max_workers=1) as pool:
-        futures: list[Future] = [pool.submit(parse_and_chunk, job) for job in jobs]
-        for job, future in zip(jobs, futures):
-            try:
-                yield job, future.result()
-            except Exception as exc:  # a worker that died (e.g. out of memory) fails one file
-                yield job, ParseResult(error=f"{job.path}: parser crashed ({type(exc).__name__}: {exc})")
 
 
 def _store(job: ParseJob, result: ParseResult, writer: IndexWriter, embedder: Embedder, report: IngestReport, on_file) -> None:

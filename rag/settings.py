@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     index: Path = Field(Path("indexes/default"), description="Index directory (a versioned symlink).")
     max_pages: int = Field(5000, ge=1, description="Refuse PDFs with more pages than this.")
     max_file_mb: float = Field(200, gt=0, description="Refuse guideline files larger than this (MiB).")
+    parse_timeout: float = Field(
+        900, ge=0, description="Seconds one file may take to parse before it is stopped and reported (0 = no limit).",
+    )
     pdf_layout: bool = Field(False, description="Use pypdf's layout extraction mode instead of plain.")
     chunk_tokens: int = Field(200, ge=32, description="Max word pieces per chunk, header included.")
     chunk_overlap: int = Field(40, ge=0, description="Word pieces shared by consecutive chunks.")
