@@ -73,7 +73,7 @@ class Settings(BaseSettings):
     lexical_prefix: bool = Field(True, description="Lexical query by word stem + prefix ('prevent*' finds prevention).")
     lexical_numbers: bool = Field(True, description="Keep bare numbers in the lexical query (unit tokens always stay).")
     search_threads: int = Field(
-        1, ge=0, description="Threads one query's embedding uses (its own ONNX Runtime session; 0 = all cores); "
+        1, ge=0, description="Threads one query's embedding (its own ONNX Runtime session) and FAISS search use (0 = all cores); "
         "one query is too small to split, and spinning threads of concurrent queries slow each other down.",
     )
     demote_navigation: bool = Field(
