@@ -104,11 +104,11 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(0.0, ge=0, le=2)
     llm_structured: bool = Field(False, description="Ask vLLM for JSON-schema structured output.")
     abstain_threshold: float = Field(
-        0.28, description="Answer when the top passages cover this IDF-weighted share of the question's words (rag/abstain.py; "
+        0.50, description="Answer when the top passages cover this IDF-weighted share of the question's words (rag/abstain.py; "
         "re-calibrate with `benchmarks/answer.py --sweep`)."
     )
     abstain_dense_threshold: float = Field(
-        0.70, description="...or when the best passage's dense cosine reaches this (near misses reach 0.67 on the corpus)."
+        0.50, description="...or when the best passage's dense cosine reaches this (see rag/abstain.py)."
     )
     support_threshold: float = Field(
         0.6, ge=0, le=1, description="Share of a sentence's content words its cited passage must hold to count as supported."
