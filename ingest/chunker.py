@@ -45,13 +45,14 @@ def _common_prefix(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def merge_small_runs(runs: list[Run], size: Callable[[Run], int], limit: int) -> list[Run]:
-    """Join consecutive sections that share a parent while header + text still fit one chunk.
+    """Join consecutive sections of one page that share a parent while header + text fit one chunk.
 
     A guideline's short subsections (a drug's "Indications", a two-line recommendation, a
     heading followed directly by its first subsection) would otherwise each be a tiny chunk:
     several of them fill the top results for one page, and a chunk too small to hold its own
-    context is hard to find. The joined run keeps the section path of its longest part (the
-    other parts' headings stay in its text).
+    context is hard to find. Only sections meeting on one page join (unpaged text: always), so
+    page citations stay as narrow as before. The joined run keeps the section path of its
+    longest part (the other parts' headings stay in its text).
     """
     merged: list[tuple[Run, int]] = []  # (run, characters of its longest part)
     for section, blocks in runs:
@@ -59,7 +60,8 @@ def merge_small_runs(runs: list[Run], size: Callable[[Run], int], limit: int) ->
         if merged:
             (prev_section, prev_blocks), longest = merged[-1]
             joined = prev_blocks + blocks
-            if _common_prefix(prev_section, section) and size((prev_section, joined)) <= limit:
+            same_page = prev_blocks[-1].page == blocks[0].page
+            if same_page and _common_prefix(prev_section, section) and size((prev_section, joined)) <= limit:
                 merged[-1] = ((section, joined), chars) if chars > longest else ((prev_section, joined), longest)
                 continue
         merged.append(((section, blocks), chars))

@@ -80,7 +80,7 @@ class Settings(BaseSettings):
         True, description="Rank contents/index listings (dot leaders, a 'Contents' section) after all other passages."
     )
     source_boost: float = Field(
-        0.5, ge=0, description="Raise the fused score of documents the question names ('per MSF', 'Uganda protocol', "
+        1.0, ge=0, description="Raise the fused score of documents the question names ('per MSF', 'Uganda protocol', "
         "'WHO pocket book') by this share (half of it for a named organisation only); 0 = off (rag/source_boost.py).",
     )
     query_translation: Literal["none", "glossary"] = Field(

@@ -70,18 +70,20 @@ def test_short_sibling_sections_share_one_chunk_under_the_longest_path(embedder)
         Block(text="Indications\nAcute diarrhoea in children.", section=(drug, "Indications"), page=7),
         Block(text="Dosage\nChild under 6 months: 10 mg once daily for 10 days.\n"
                    "Child 6 months and over: 20 mg once daily for 10 days.", section=(drug, "Dosage"), page=7),
-        Block(text="Storage\nBelow 25 °C.", section=(drug, "Storage"), page=8),
-        Block(text="Indications\nMild pain and fever.", section=("PARACETAMOL oral", "Indications"), page=9),
+        Block(text="Storage\nBelow 25 °C.", section=(drug, "Storage"), page=7),
+        Block(text="Remarks\nDispersible tablets.", section=(drug, "Remarks"), page=8),
+        Block(text="Indications\nMild pain and fever.", section=("PARACETAMOL oral", "Indications"), page=8),
     ]
     chunks = _chunks(blocks, embedder)
-    # The zinc monograph's three short sections are one chunk (pages 7-8) named by its longest part;
-    # the next drug shares no parent section with it and stays apart.
+    # The zinc monograph's three short sections of page 7 are one chunk named by its longest part;
+    # its section on the next page stays apart (page citations stay narrow), and so does the next
+    # drug, which shares no parent section with it.
     assert [(c.section, c.page_start, c.page_end) for c in chunks] == [
-        ((drug, "Dosage"), 7, 8), (("PARACETAMOL oral", "Indications"), 9, 9)]
+        ((drug, "Dosage"), 7, 7), ((drug, "Remarks"), 8, 8), (("PARACETAMOL oral", "Indications"), 8, 8)]
     assert "Indications" in chunks[0].text and "Below 25 °C." in chunks[0].text
     assert drug in chunks[0].header
     apart = _chunks(blocks, embedder, ChunkerParams(120, 20, 256, merge_small_sections=False))
-    assert len(apart) == 4
+    assert len(apart) == 5
 
 
 def test_sections_too_long_together_are_not_merged(embedder):
