@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 # Dot (or underscore) leaders between an entry and its page number: "Malaria ........ 23".
 _LEADER = re.compile(r"(?:\.\s?){4,}|…{2,}|(?:_\s?){4,}")
+_LEADER_MARKS = ("....", ". . . .", "……", "____", "_ _ _ _")
 NAVIGATION_SECTIONS = {"contents", "table of contents", "index", "list of tables", "list of figures"}
 LEADER_SHARE = 0.3  # lines with leaders, as a share of the chunk's lines
 
@@ -19,6 +20,8 @@ def is_navigation(text: str, section: Sequence[str] = ()) -> bool:
     """Whether a chunk is a contents/index listing: leader lines, or a section titled so."""
     if section and section[-1].strip().casefold() in NAVIGATION_SECTIONS:
         return True
+    if not any(mark in text for mark in _LEADER_MARKS):  # most chunks: substring scans, no regex
+        return False
     lines = [line for line in text.split("\n") if line.strip()]
     if len(lines) < 2:  # one line with leaders may be a form to fill in
         return False

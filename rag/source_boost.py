@@ -49,26 +49,32 @@ class DocumentName:
 
     doc_id: str
     organisation: str | None
-    words: frozenset[str]  # every word of title, path and organisation names
-    pairs: frozenset[tuple[str, str]]  # consecutive content words of title and path
+    words: frozenset[str]  # words of title and path that are not the organisation's own
+    pairs: frozenset[tuple[str, str]]  # consecutive content words of title and path no other document has
+
+
+def _alias_words(org: str | None) -> set[str]:
+    return {w for a in ORG_ALIASES.get(org or "", ()) for w in _words(a)}
 
 
 def document_names(documents) -> list[DocumentName]:
-    """Name words and word pairs of each document (DocumentMeta objects)."""
-    names = []
+    """Name words and distinctive word pairs of each document (DocumentMeta objects)."""
+    raw = []
     for d in documents:
-        org = d.organisation or ""
-        parts = [d.title or "", re.sub(r"[_/.\-]+", " ", d.source), org, *ORG_ALIASES.get(org, ())]
         words: set[str] = set()
         pairs: set[tuple[str, str]] = set()
-        for n, part in enumerate(parts):
+        for part in (d.title or "", re.sub(r"[_/.\-]+", " ", d.source)):
             w = _words(part)
             words.update(w)
-            if n < 2:  # word pairs of the title and path only: organisation names count as the organisation
-                c = _content(w)
-                pairs.update(zip(c, c[1:]))
-        names.append(DocumentName(d.doc_id, d.organisation, frozenset(words), frozenset(pairs)))
-    return names
+            c = _content(w)
+            pairs.update(zip(c, c[1:]))
+        raw.append((d, words - _alias_words(d.organisation), pairs))
+    count: dict[tuple[str, str], int] = {}
+    for _, _, pairs in raw:
+        for pair in pairs:
+            count[pair] = count.get(pair, 0) + 1
+    return [DocumentName(d.doc_id, d.organisation, frozenset(words), frozenset(p for p in pairs if count[p] == 1))
+            for d, words, pairs in raw]
 
 
 def _proper_nouns(question: str) -> set[str]:
@@ -81,24 +87,26 @@ def _proper_nouns(question: str) -> set[str]:
     return found
 
 
+_ORG_ACRONYMS = {org: {a.casefold() for a in aliases if a.isupper()} for org, aliases in ORG_ALIASES.items()}
+_ORG_PHRASES = {org: [f" {' '.join(_words(a))} " for a in aliases if not a.isupper()] for org, aliases in ORG_ALIASES.items()}
+
+
+def _named_orgs(question: str, proper: set[str]) -> set[str]:
+    folded = f" {' '.join(_words(question))} "
+    return {org for org in ORG_ALIASES
+            if proper & _ORG_ACRONYMS[org] or any(phrase in folded for phrase in _ORG_PHRASES[org])}
+
+
 def named_documents(question: str, names: list[DocumentName]) -> dict[str, float]:
     """doc_id -> 1.0 for documents the question names, 0.5 for those of an organisation it names."""
     proper = _proper_nouns(question)
-    words = _content(_words(question))
-    pairs = set(zip(words, words[1:]))
-    cue = bool(DOC_WORDS & set(_words(question)))
-    pair_count: dict[tuple[str, str], int] = {}
-    for name in names:
-        for pair in name.pairs:
-            pair_count[pair] = pair_count.get(pair, 0) + 1
-    folded = " ".join(_words(question))
-    orgs = {org for org, aliases in ORG_ALIASES.items()
-            if any(a.casefold() in proper if a.isupper() else " ".join(_words(a)) in folded for a in aliases)}
+    all_words = _words(question)
+    words = _content(all_words)
+    pairs = set(zip(words, words[1:])) if DOC_WORDS & set(all_words) else set()
+    orgs = _named_orgs(question, proper)
     out: dict[str, float] = {}
     for name in names:
-        own = {p for p in name.pairs if pair_count[p] == 1}
-        org_words = {w for a in ORG_ALIASES.get(name.organisation or "", ()) for w in _words(a)}
-        if (proper & name.words) - org_words or (cue and pairs & own):
+        if proper & name.words or pairs & name.pairs:
             out[name.doc_id] = 1.0
         elif name.organisation in orgs:
             out[name.doc_id] = 0.5
