@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,11 +60,18 @@ class IndexReader:
         self._local = threading.local()
         self.documents = {d["doc_id"]: _document(d) for d in self.manifest["documents"]}
         self.by_source = {d.source: d for d in self.documents.values()}
+        self._derived: dict[str, object] = {}
 
     @classmethod
     def open(cls, index: Path) -> IndexReader:
         """Open the version `index` points at now."""
         return cls(layout.current_dir(index))
+
+    def derived(self, key: str, build: Callable[[IndexReader], object]) -> object:
+        """Data a stage computes once from this immutable version and keeps with it (a race builds it twice)."""
+        if key not in self._derived:
+            self._derived[key] = build(self)
+        return self._derived[key]
 
     @property
     def version(self) -> str:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +24,7 @@ ORG_ALIASES = {
     "MSF": ("MSF", "Medecins Sans Frontieres", "Doctors Without Borders", "Medicos Sin Fronteras"),
 }
 DOC_WORDS = {"book", "booklet", "list", "manual", "guide", "guideline", "guidelines", "handbook", "protocol",
-             "protocols", "formulary", "chart", "booklet", "edition", "according", "per"}
+             "protocols", "formulary", "chart", "edition", "according", "per"}
 _STOP = {"the", "of", "for", "and", "in", "on", "to", "a", "an", "with", "by", "de", "la", "le", "el", "y", "et",
          "who", "pdf", "md", "ed", "th", "rd", "nd", "st"}
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
@@ -113,35 +112,26 @@ def named_documents(question: str, names: list[DocumentName]) -> dict[str, float
     return out
 
 
-_ROW_DOCS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # per index version, computed once
-_NAMES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 def row_documents(reader) -> tuple[np.ndarray, list[str]]:
-    """Per chunk row id, the index of its document in the returned doc_id list (read once per index version)."""
-    cached = _ROW_DOCS.get(reader)
-    if cached is None:
-        rows = reader.db.execute("SELECT id, doc_id FROM chunks").fetchall()
-        doc_ids = sorted({r[1] for r in rows})
-        position = {d: n for n, d in enumerate(doc_ids)}
-        table = np.full(max((r[0] for r in rows), default=-1) + 1, -1, dtype=np.int32)
-        for r in rows:
-            table[r[0]] = position[r[1]]
-        cached = _ROW_DOCS[reader] = (table, doc_ids)
-    return cached
+    """Per chunk row id, the index of its document in the returned doc_id list."""
+    rows = reader.db.execute("SELECT id, doc_id FROM chunks").fetchall()
+    doc_ids = sorted({r[1] for r in rows})
+    position = {d: n for n, d in enumerate(doc_ids)}
+    table = np.full(max((r[0] for r in rows), default=-1) + 1, -1, dtype=np.int32)
+    for r in rows:
+        table[r[0]] = position[r[1]]
+    return table, doc_ids
 
 
 def boost(fused: list[tuple[int, float]], reader, question: str, strength: float) -> list[tuple[int, float]]:
     """Fused (row id, score) with the named documents' scores raised by `strength` (x(1+strength)), re-sorted."""
     if strength <= 0 or not fused:
         return fused
-    names = _NAMES.get(reader)
-    if names is None:
-        names = _NAMES[reader] = document_names(reader.documents.values())
+    names = reader.derived("source_boost.names", lambda r: document_names(r.documents.values()))
     named = named_documents(question, names)
     if not named:
         return fused
-    table, doc_ids = row_documents(reader)
+    table, doc_ids = reader.derived("source_boost.row_documents", row_documents)
     factor = {n: 1.0 + strength * named.get(d, 0.0) for n, d in enumerate(doc_ids)}
     out = [(i, s * factor.get(int(table[i]) if i < len(table) else -1, 1.0)) for i, s in fused]
     return sorted(out, key=lambda item: -item[1])
