@@ -44,6 +44,32 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def _proc_stat(pid: int) -> list[str]:
+    text = Path(f"/proc/{pid}/stat").read_text()
+    return text[text.rindex(")") + 2:].split()  # the fields after "(comm)", which may hold spaces
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of the server and its worker processes so far: per-request cost that
+    does not depend on what else the machine is running, unlike latency."""
+    pids = [pid] + [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _ppid(int(p.name)) == pid]
+    ticks = 0
+    for p in pids:
+        try:
+            fields = _proc_stat(p)
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _ppid(pid: int) -> int | None:
+    try:
+        return int(_proc_stat(pid)[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -172,9 +198,11 @@ def main() -> None:
         runs = []
         for route in ("search", "ask"):
             for clients in (int(c) for c in args.clients.split(",")):
-                before = rss_mb(proc.pid)
+                before, cpu_before = rss_mb(proc.pid), cpu_seconds(proc.pid)
                 run = asyncio.run(load(base, route, clients, args.seconds, qs))
-                run.update(rss_start_mb=round(before, 1), rss_end_mb=round(rss_mb(proc.pid), 1))
+                cpu_ms = (cpu_seconds(proc.pid) - cpu_before) * 1000 / max(run["requests"], 1)
+                run.update(rss_start_mb=round(before, 1), rss_end_mb=round(rss_mb(proc.pid), 1),
+                           server_cpu_ms_per_request=round(cpu_ms, 2))
                 print(json.dumps(run), flush=True)
                 runs.append(run)
         stream = first_event(base, qs, 20)

@@ -5,13 +5,15 @@ reranked by a cross-encoder, near-duplicates collapsed, filters applied before t
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from rag.embedder import Embedder, load_embedder
 from rag.errors import BadRequest
-from rag.fusion import collapse_duplicates, rrf
+from rag.fusion import collapse_duplicates, fingerprint_cache, rrf
 from rag.index_reader import ChunkRow, IndexReader, LiveIndex
 from rag.lexical import QUERY_STOPWORDS, fts_query
 from rag.query_translation import translate_query
@@ -54,6 +56,7 @@ class Retriever:
         self.settings = settings
         self.reranker = reranker
         self._checked: str | None = None  # index version whose embedder was checked
+        self._pool = ThreadPoolExecutor(settings.parallel_lexical, "lexical") if settings.parallel_lexical else None
 
     def reader(self) -> IndexReader:
         """The current index version, refused if another embedder built it."""
@@ -105,6 +108,15 @@ class Retriever:
         found = _Candidates()
         n = self.settings.candidates
         query = translate_query(question, self.settings.query_translation)
+        lexical = None
+        if mode in ("hybrid", "lexical"):
+            match = fts_query(query.lexical, QUERY_STOPWORDS, prefix=self.settings.lexical_prefix,
+                              numbers=self.settings.lexical_numbers)
+            # SQLite and ONNX Runtime both release the GIL: BM25 runs beside the embedding instead of after it.
+            if mode == "hybrid" and self._pool is not None:
+                lexical = self._pool.submit(_timed, reader.lexical_search, match, n, doc_ids) if match else None
+            else:
+                lexical = _done(_timed(reader.lexical_search, match, n, doc_ids) if match else ([], 0.0))
         if mode in ("hybrid", "dense"):
             t0 = time.perf_counter()
             found.vector = self.embedder.embed_query(query.dense)
@@ -113,12 +125,8 @@ class Retriever:
             allowed = reader.allowed_ids(doc_ids) if doc_ids is not None else None
             found.dense = reader.dense_search(found.vector, n, allowed)
             timings["dense"] = _ms(t0)
-        if mode in ("hybrid", "lexical"):
-            t0 = time.perf_counter()
-            match = fts_query(query.lexical, QUERY_STOPWORDS, prefix=self.settings.lexical_prefix,
-                              numbers=self.settings.lexical_numbers)
-            found.lexical = reader.lexical_search(match, n, doc_ids) if match else []
-            timings["lexical"] = _ms(t0)
+        if lexical is not None:
+            found.lexical, timings["lexical"] = lexical.result()
         return found
 
     def _rerank(self, question: str, fused: list[tuple[int, float]], rows: dict[int, ChunkRow],
@@ -141,8 +149,9 @@ class Retriever:
             order = demote_navigation(order, lambda i: is_navigation(rows[i].text, rows[i].section))
         if self.settings.dedup_threshold <= 1.0:
             docs = reader.documents
+            prints = reader.derived("fingerprints", lambda _: fingerprint_cache())
             order = collapse_duplicates(order, lambda i: rows[i].text, lambda i: docs[rows[i].doc_id].year,
-                                        lambda i: rows[i].doc_id, self.settings.dedup_threshold)
+                                        lambda i: rows[i].doc_id, self.settings.dedup_threshold, prints)
         top = order[:k]
         dense, lexical = dict(found.dense), dict(found.lexical)
         if found.vector is not None:
@@ -159,6 +168,18 @@ class Retriever:
             score = rerank.get(i, fused[i])
             passages.append(reader.passage(rows[i], score, rank=rank, scores=scores))
         return passages
+
+
+def _timed(search: Callable, *args) -> tuple[list, float]:
+    """A search's result and its own duration in ms (it may run on another thread)."""
+    t0 = time.perf_counter()
+    return search(*args), _ms(t0)
+
+
+def _done(value) -> Future:
+    future: Future = Future()
+    future.set_result(value)
+    return future
 
 
 def _cosines(reader: IndexReader, ids: list[int], vector: np.ndarray) -> dict[int, float]:

@@ -76,6 +76,10 @@ class Settings(BaseSettings):
         1, ge=0, description="Threads one query's embedding (its own ONNX Runtime session) and FAISS search use (0 = all cores); "
         "one query is too small to split, and spinning threads of concurrent queries slow each other down.",
     )
+    parallel_lexical: int = Field(
+        4, ge=0, description="Threads that run BM25 beside the query embedding in hybrid mode (SQLite and ONNX Runtime "
+        "release the GIL, so one caller waits for the slower of the two, not their sum); 0 = one after the other.",
+    )
     demote_navigation: bool = Field(
         True, description="Rank contents/index listings (dot leaders, a 'Contents' section) after all other passages."
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.errors import BadRequest, EmbedderMismatch
-from rag.fusion import collapse_duplicates, rrf
+from rag.fusion import collapse_duplicates, fingerprint_cache, rrf, shingles
 from rag.index_reader import LiveIndex
 from rag.lexical import QUERY_STOPWORDS, fts_query
 from rag.query_translation import detect_language, translate_query
@@ -114,6 +114,18 @@ def test_collapse_keeps_best_rank_within_a_document_and_newest_across():
     docs = {1: "a", 2: "a", 3: "a", 4: "b"}
     kept = collapse_duplicates([1, 2, 3, 4], texts.get, years.get, docs.get, 0.8)
     assert kept == [4, 3]
+    cached = fingerprint_cache(size=2)
+    assert collapse_duplicates([1, 2, 3, 4], texts.get, years.get, docs.get, 0.8, cached) == [4, 3]
+    assert len(cached(texts[3])) == len(shingles(texts[3])) and cached.cache_info().hits >= 1
+
+
+@pytest.mark.parametrize("question", ["artesunate dose for children under 20 kg", "zinc diarrhoea days",
+                                      "oxygen saturation threshold"])
+def test_lexical_beside_the_embedding_ranks_as_one_after_the_other(small_index, embedder, question):
+    parallel = _retriever(small_index, embedder, parallel_lexical=2).search(question, k=5)
+    serial = _retriever(small_index, embedder, parallel_lexical=0).search(question, k=5)
+    assert [(p.chunk_id, p.scores) for p in parallel.passages] == [(p.chunk_id, p.scores) for p in serial.passages]
+    assert parallel.timings["lexical"] > 0 and parallel.timings["embed"] > 0
 
 
 def test_language_detection_and_glossary_translation():
