@@ -1,7 +1,10 @@
-"""Tables of contents and back-of-book indexes: pages that point to answers but never hold one.
+"""Pages that point to or support answers but never hold one: tables of contents and back-of-book
+indexes (navigation), and a guideline's evidence apparatus (GRADE evidence tables, PICO questions,
+reference lists, contributor lists).
 
-A question's words ("artesunate", "persistent diarrhoea") all appear in a contents or index
-page, so both retrievers rank such chunks high; they fill result slots a clinician cannot use.
+A question's words ("artesunate", "persistent diarrhoea") all appear in a contents or index page, and
+a PICO question or an evidence table restates the clinical question in its own words, so both
+retrievers rank such chunks high; they fill result slots a clinician cannot use.
 """
 
 from __future__ import annotations
@@ -28,9 +31,32 @@ def is_navigation(text: str, section: Sequence[str] = ()) -> bool:
     return sum(bool(_LEADER.search(line)) for line in lines) / len(lines) >= LEADER_SHARE
 
 
-def demote_navigation(order: list[int], is_nav) -> list[int]:
-    """The same ids with navigation chunks moved after all others (each group keeps its order)."""
+# Leaf sections that list sources or people, and any level that holds PICO questions or GRADE tables.
+_APPARATUS_LEAF = re.compile(r"^(?:\d+(?:\.\d+)*\.?\s*)?(?:references?|bibliography|main references|"
+                             r"(?:list of )?contributors|acknowledge?ments|declarations? of interests?)\b", re.I)
+_APPARATUS_ANY = re.compile(r"\bpico questions?\b|\bgrade (?:summary |evidence )?tables?\b|\bevidence profiles?\b", re.I)
+# Column headings and verdicts of a GRADE evidence profile; a recommendation's own text names one or two.
+_GRADE_MARKERS = ("risk of bias", "inconsistency", "indirectness", "imprecision", "publication bias", "no serious",
+                  "very serious", "95% ci", "95%ci", "relative effect", "absolute effect", "certainty of the evidence",
+                  "certainty of evidence", "participants (studies)")
+GRADE_MARKERS_MIN = 4
+
+
+def is_evidence_apparatus(text: str, section: Sequence[str] = ()) -> bool:
+    """Whether a chunk is a GRADE evidence table, a PICO question list, or a list of references or contributors."""
+    if section and _APPARATUS_LEAF.match(section[-1].strip()):
+        return True
+    if any(_APPARATUS_ANY.search(level) for level in section):
+        return True
+    folded = text.casefold()
+    return sum(marker in folded for marker in _GRADE_MARKERS) >= GRADE_MARKERS_MIN
+
+
+def demote_navigation(order: list[int], is_nav, is_apparatus=None) -> list[int]:
+    """The same ids with evidence apparatus, then navigation, moved after all others (each group keeps its order)."""
     nav = [i for i in order if is_nav(i)]
-    if not nav:
+    support = [i for i in order if is_apparatus is not None and i not in nav and is_apparatus(i)]
+    if not nav and not support:
         return order
-    return [i for i in order if not is_nav(i)] + nav
+    moved = set(nav) | set(support)
+    return [i for i in order if i not in moved] + support + nav

@@ -19,7 +19,7 @@ from rag.lexical import QUERY_STOPWORDS, fts_query
 from rag.query_translation import translate_query
 from rag.reranker import load_reranker
 from rag.settings import Settings
-from rag.navigation import demote_navigation, is_navigation
+from rag.navigation import demote_navigation, is_evidence_apparatus, is_navigation
 from rag.source_boost import boost as boost_named_sources
 from rag.types import Filters, Passage
 
@@ -146,7 +146,9 @@ class Retriever:
     def _passages(self, reader: IndexReader, order: list[int], rows: dict[int, ChunkRow], fused: dict[int, float],
                   rerank: dict[int, float], found: _Candidates, k: int) -> list[Passage]:
         if self.settings.demote_navigation:
-            order = demote_navigation(order, lambda i: is_navigation(rows[i].text, rows[i].section))
+            apparatus = (lambda i: is_evidence_apparatus(rows[i].text, rows[i].section)) \
+                if self.settings.demote_evidence_apparatus else None
+            order = demote_navigation(order, lambda i: is_navigation(rows[i].text, rows[i].section), apparatus)
         if self.settings.dedup_threshold <= 1.0:
             docs = reader.documents
             prints = reader.derived("fingerprints", lambda _: fingerprint_cache())

@@ -83,6 +83,10 @@ class Settings(BaseSettings):
     demote_navigation: bool = Field(
         True, description="Rank contents/index listings (dot leaders, a 'Contents' section) after all other passages."
     )
+    demote_evidence_apparatus: bool = Field(
+        True, description="With demote_navigation, also rank GRADE evidence tables, PICO questions and reference or "
+        "contributor lists after the other passages (they restate a question without answering it).",
+    )
     source_boost: float = Field(
         1.0, ge=0, description="Raise the fused score of documents the question names ('per MSF', 'Uganda protocol', "
         "'WHO pocket book') by this share (half of it for a named organisation only); 0 = off (rag/source_boost.py).",
