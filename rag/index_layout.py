@@ -22,6 +22,7 @@ from rag.errors import IndexNotFound
 MANIFEST = "manifest.json"
 CHUNKS_DB = "chunks.sqlite"
 DENSE = "dense.faiss"
+LEXICAL = "lexical.npz"  # optional: BM25 term counts (rag.lexical_matrix); older versions lack it
 FORMAT_VERSION = 1
 _VERSION = re.compile(r"^v(\d{6})$")
 

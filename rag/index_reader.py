@@ -19,6 +19,8 @@ import numpy as np
 from rag import index_layout as layout
 from rag.errors import IndexCorrupt, IndexNotFound
 from rag.index_schema import connect
+from rag.lexical import phrases_to_fts
+from rag.lexical_matrix import fts_tokens, load_term_matrix
 from rag.types import DocumentMeta, Filters, Passage
 
 
@@ -58,6 +60,7 @@ class IndexReader:
         except (OSError, ValueError, RuntimeError) as exc:
             raise IndexCorrupt(f"{version_dir}: cannot read the index ({exc}); run `gqa index verify`") from exc
         self._local = threading.local()
+        self.term_matrix = load_term_matrix(version_dir / layout.LEXICAL)
         self.documents = {d["doc_id"]: _document(d) for d in self.manifest["documents"]}
         self.by_source = {d.source: d for d in self.documents.values()}
         self._derived: dict[str, object] = {}
@@ -104,11 +107,24 @@ class IndexReader:
         if doc_ids is not None:
             if not doc_ids:
                 return []
-            sql += f" AND rowid IN (SELECT id FROM chunks WHERE doc_id IN ({','.join('?' * len(doc_ids))}))"
+            # `+rowid`: a plain rowid constraint makes FTS5 re-run the whole MATCH once per allowed row (seconds).
+            sql += f" AND +rowid IN (SELECT id FROM chunks WHERE doc_id IN ({','.join('?' * len(doc_ids))}))"
             args += doc_ids
         sql += " ORDER BY s LIMIT ?"
         rows = self.db.execute(sql, [*args, n]).fetchall()
         return [(int(r[0]), -float(r[1])) for r in rows]
+
+    def bm25_search(self, phrases: list[tuple[str, bool]], n: int,
+                    doc_ids: list[str] | None = None) -> list[tuple[int, float]]:
+        """Top-n (chunk row id, bm25) for OR-ed (term, is_prefix) phrases: FTS5's ranking, from the term matrix
+        when this version has one and every phrase is one token, else from FTS5 itself."""
+        if doc_ids is not None and not doc_ids:
+            return []
+        if self.term_matrix is not None and all(len(fts_tokens(t)) == 1 for t, _ in phrases):
+            allowed = self.allowed_ids(doc_ids) if doc_ids is not None else None
+            return self.term_matrix.search([(fts_tokens(t)[0], p) for t, p in phrases], n, allowed)
+        match = phrases_to_fts(phrases)  # multi-token phrases ("lt2_5") need FTS5's adjacency check
+        return self.lexical_search(match, n, doc_ids) if match else []
 
     def allowed_ids(self, doc_ids: list[str]) -> np.ndarray:
         if not doc_ids:

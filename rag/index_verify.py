@@ -36,7 +36,8 @@ def verify_version(version_dir: Path) -> list[str]:
 
 def _check_files(version_dir: Path, manifest: dict) -> list[str]:
     problems = []
-    for name in (layout.CHUNKS_DB, layout.DENSE):
+    optional = [layout.LEXICAL] if layout.LEXICAL in manifest.get("files", {}) else []  # versions before it lack it
+    for name in (layout.CHUNKS_DB, layout.DENSE, *optional):
         path = version_dir / name
         expected = manifest.get("files", {}).get(name)
         if not path.is_file():

@@ -15,6 +15,7 @@ import faiss
 import numpy as np
 
 from rag import index_layout as layout
+from rag.lexical_matrix import build_term_matrix, save_term_matrix
 from rag.embedder import EmbedderInfo
 from rag.errors import EmbedderMismatch
 from rag.index_schema import SCHEMA, build_faiss, connect
@@ -134,12 +135,13 @@ class IndexWriter:
             return None
         self.conn.execute("PRAGMA optimize")
         faiss_index = build_faiss(self.conn, self.embedder.dim, self.faiss_kind)
+        save_term_matrix(build_term_matrix(self.conn), self.staging / layout.LEXICAL)
         manifest = self._manifest(faiss_index)
         self.conn.commit()
         self.conn.close()
         self.conn = None
         faiss.write_index(faiss_index, str(self.staging / layout.DENSE))
-        for name in (layout.CHUNKS_DB, layout.DENSE):
+        for name in (layout.CHUNKS_DB, layout.DENSE, layout.LEXICAL):
             layout.fsync_file(self.staging / name)
             manifest["files"][name] = {"sha256": layout.sha256_file(self.staging / name),
                                        "bytes": (self.staging / name).stat().st_size}

@@ -61,6 +61,17 @@ def _is_number(term: str) -> bool:
     return term.replace(".", "").replace(",", "").isdigit()
 
 
+def query_phrases(question: str, stopwords: frozenset[str] = frozenset(), prefix: bool = False,
+                  numbers: bool = True) -> list[tuple[str, bool]]:
+    """The (term, is_prefix) phrases an OR query of the question searches for; see `fts_query`."""
+    terms = [t for t in dict.fromkeys(query_terms(question)) if t not in stopwords and len(t) > 1 or t.isdigit()]
+    if not numbers:
+        terms = [t for t in terms if not _is_number(t)]
+    if not prefix:
+        return [(t, False) for t in terms]
+    return [(t, len(t) >= 4 and t.isalpha()) for t in dict.fromkeys(stem(t) for t in terms)]
+
+
 def fts_query(question: str, stopwords: frozenset[str] = frozenset(), prefix: bool = False,
               numbers: bool = True) -> str | None:
     """An OR query of the question's terms, each quoted so FTS5 syntax in user text is inert.
@@ -69,15 +80,14 @@ def fts_query(question: str, stopwords: frozenset[str] = frozenset(), prefix: bo
     stemming tokenizer at ingest; `numbers=False` drops bare numbers, which match everywhere in
     guidelines (doses, pages, tables), while unit tokens ('lt20', 'mgkg') stay.
     """
-    terms = [t for t in dict.fromkeys(query_terms(question)) if t not in stopwords and len(t) > 1 or t.isdigit()]
-    if not numbers:
-        terms = [t for t in terms if not _is_number(t)]
-    if not terms:
+    return phrases_to_fts(query_phrases(question, stopwords, prefix, numbers))
+
+
+def phrases_to_fts(phrases: list[tuple[str, bool]]) -> str | None:
+    """The FTS5 MATCH string for (term, is_prefix) phrases, or None when there are none."""
+    if not phrases:
         return None
-    if prefix:
-        stems = dict.fromkeys(stem(t) for t in terms)
-        return " OR ".join(f'"{t}" *' if len(t) >= 4 and t.isalpha() else f'"{t}"' for t in stems)
-    return " OR ".join(f'"{t}"' for t in terms)
+    return " OR ".join(f'"{t}" *' if is_prefix else f'"{t}"' for t, is_prefix in phrases)
 
 
 # Question words and function words: an OR query over them matches every chunk and drowns the

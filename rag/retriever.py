@@ -15,7 +15,7 @@ from rag.embedder import Embedder, load_embedder
 from rag.errors import BadRequest
 from rag.fusion import collapse_duplicates, fingerprint_cache, rrf
 from rag.index_reader import ChunkRow, IndexReader, LiveIndex
-from rag.lexical import QUERY_STOPWORDS, fts_query
+from rag.lexical import QUERY_STOPWORDS, query_phrases
 from rag.query_translation import translate_query
 from rag.reranker import load_reranker
 from rag.settings import Settings
@@ -110,13 +110,13 @@ class Retriever:
         query = translate_query(question, self.settings.query_translation)
         lexical = None
         if mode in ("hybrid", "lexical"):
-            match = fts_query(query.lexical, QUERY_STOPWORDS, prefix=self.settings.lexical_prefix,
-                              numbers=self.settings.lexical_numbers)
+            match = query_phrases(query.lexical, QUERY_STOPWORDS, prefix=self.settings.lexical_prefix,
+                                  numbers=self.settings.lexical_numbers)
             # SQLite and ONNX Runtime both release the GIL: BM25 runs beside the embedding instead of after it.
             if mode == "hybrid" and self._pool is not None:
-                lexical = self._pool.submit(_timed, reader.lexical_search, match, n, doc_ids) if match else None
+                lexical = self._pool.submit(_timed, reader.bm25_search, match, n, doc_ids) if match else None
             else:
-                lexical = _done(_timed(reader.lexical_search, match, n, doc_ids) if match else ([], 0.0))
+                lexical = _done(_timed(reader.bm25_search, match, n, doc_ids) if match else ([], 0.0))
         if mode in ("hybrid", "dense"):
             t0 = time.perf_counter()
             found.vector = self.embedder.embed_query(query.dense)
