@@ -40,13 +40,6 @@ def fingerprint_cache(size: int = 2048) -> Callable[[str], frozenset[int]]:
     return lru_cache(maxsize=size)(shingle_hashes)
 
 
-def resemblance(a: frozenset, b: frozenset) -> float:
-    """Overlap of two shingle sets relative to the smaller one (a repeated summary is often shorter)."""
-    if not a or not b:
-        return 0.0
-    return len(a & b) / min(len(a), len(b))
-
-
 def collapse_duplicates(
     ranked: Sequence[int],
     text_of: Callable[[int], str],
@@ -58,21 +51,33 @@ def collapse_duplicates(
     """Keep one of each group of near-identical texts, at the group's best rank.
 
     Within a group the representative is the newest edition (highest year of another document);
-    in the same document (a guideline repeating itself) the best-ranked one stays. The others are
-    dropped from this ranking only: a filter on their document or year still finds them.
+    in the same document (a guideline repeating itself) the best-ranked one stays, and a later
+    passage goes only when its own text is mostly in a kept one: a summary page that holds the
+    kept recommendation and others stays. The others are dropped from this ranking only: a filter
+    on their document or year still finds them.
     """
     kept: list[int] = []
     prints: list[frozenset] = []
     for row_id in ranked:
         fp = fingerprint(text_of(row_id))
-        match = next((i for i, other in enumerate(prints) if resemblance(fp, other) >= threshold), None)
+        doc = doc_of(row_id)
+        match = next((i for i, other in enumerate(prints)
+                      if _duplicate(fp, other, doc == doc_of(kept[i]), threshold)), None)
         if match is None:
             kept.append(row_id)
             prints.append(fp)
             continue
         holder = kept[match]
-        newer = (year_of(row_id) or 0) > (year_of(holder) or 0) and doc_of(row_id) != doc_of(holder)
+        newer = (year_of(row_id) or 0) > (year_of(holder) or 0) and doc != doc_of(holder)
         if newer:
             kept[match] = row_id
             prints[match] = fp
     return kept
+
+
+def _duplicate(later: frozenset, kept: frozenset, same_document: bool, threshold: float) -> bool:
+    """Across editions: the two overlap (relative to the smaller); in one document: the later adds little."""
+    if not later or not kept:
+        return False
+    base = len(later) if same_document else min(len(later), len(kept))
+    return len(later & kept) / base >= threshold
