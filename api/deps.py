@@ -1,10 +1,15 @@
-"""`Depends` aliases, so routes read as sentences: `def search(q: str, retriever: RetrieverDep)`."""
+"""`Depends` aliases, so routes read as sentences: `def search(q: str, retriever: RetrieverDep)`.
+
+The cheap ones are `async def`: FastAPI runs a plain `def` dependency on its thread pool, and a thread
+hop per dependency cost more than the lookup itself (several per request on the search hot path).
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from api.metrics import Metrics
 from api.services import Services
@@ -12,15 +17,15 @@ from rag.index_reader import IndexReader
 from rag.settings import Settings
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     return request.app.state.services
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_metrics(request: Request) -> Metrics:
+async def get_metrics(request: Request) -> Metrics:
     return request.app.state.metrics
 
 
@@ -28,12 +33,13 @@ def get_reader(services: Annotated[Services, Depends(get_services)]) -> IndexRea
     return services.reader()
 
 
-def get_retriever(services: Annotated[Services, Depends(get_services)]) -> Any:
-    return services.retriever()
+async def get_retriever(services: Annotated[Services, Depends(get_services)]) -> Any:
+    # Built at start-up; only a server started before its index existed builds it here, off the event loop.
+    return services.built_retriever or await run_in_threadpool(services.retriever)
 
 
-def get_qa(services: Annotated[Services, Depends(get_services)]) -> Any:
-    return services.qa()
+async def get_qa(services: Annotated[Services, Depends(get_services)]) -> Any:
+    return services.built_qa or await run_in_threadpool(services.qa)
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]

@@ -23,7 +23,7 @@ from rag.settings import Settings
 _bearer = HTTPBearer(auto_error=False, description="An API key from GQA_API_KEYS (only when keys are set).")
 
 
-def api_key(
+async def api_key(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> str | None:
     """The caller's key; 401 when keys are configured and it is missing or wrong."""
@@ -68,7 +68,7 @@ class RateLimiter:
         return 0.0
 
 
-def rate_limit(request: Request, key: Annotated[str | None, Depends(api_key)]) -> None:
+async def rate_limit(request: Request, key: Annotated[str | None, Depends(api_key)]) -> None:
     """429 when this key (or, with no keys, this client address) is over its budget."""
     caller = f"key:{key}" if key else f"ip:{request.client.host if request.client else '-'}"
     wait = request.app.state.rate_limiter.take(caller)

@@ -38,6 +38,16 @@ class Services:
         except GuidelineQAError:
             return None
 
+    @property
+    def built_retriever(self):
+        """The retriever if it is built already, else None (never blocks)."""
+        return self._retriever
+
+    @property
+    def built_qa(self):
+        """The answerer if it is built already, else None (never blocks)."""
+        return self._qa
+
     def retriever(self):
         """The retriever, built on first use."""
         if self._retriever is None:
