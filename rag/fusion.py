@@ -31,12 +31,12 @@ def shingles(text: str, n: int = 3) -> frozenset[tuple[str, ...]]:
 
 
 def shingle_hashes(text: str) -> frozenset[int]:
-    """The shingles of a text as hashes: what a fingerprint cache keeps (a quarter of the tuples' memory)."""
+    """The shingles of a text as hashes: what a fingerprint cache keeps (ints, not tuples of strings)."""
     return frozenset(map(hash, shingles(text)))
 
 
 def fingerprint_cache(size: int = 2048) -> Callable[[str], frozenset[int]]:
-    """A bounded memo of `shingle_hashes`: the same top passages recur across queries and cost ~0.1 ms each."""
+    """A bounded memo of `shingle_hashes`: the same top passages recur across queries (~0.07 ms each to cut)."""
     return lru_cache(maxsize=size)(shingle_hashes)
 
 

@@ -120,9 +120,10 @@ class IndexReader:
         when this version has one and every phrase is one token, else from FTS5 itself."""
         if doc_ids is not None and not doc_ids:
             return []
-        if self.term_matrix is not None and all(len(fts_tokens(t)) == 1 for t, _ in phrases):
+        tokens = [fts_tokens(t) for t, _ in phrases]
+        if self.term_matrix is not None and all(len(ts) == 1 for ts in tokens):
             allowed = self.allowed_ids(doc_ids) if doc_ids is not None else None
-            return self.term_matrix.search([(fts_tokens(t)[0], p) for t, p in phrases], n, allowed)
+            return self.term_matrix.search([(ts[0], p) for ts, (_, p) in zip(tokens, phrases)], n, allowed)
         match = phrases_to_fts(phrases)  # multi-token phrases ("lt2_5") need FTS5's adjacency check
         return self.lexical_search(match, n, doc_ids) if match else []
 

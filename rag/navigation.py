@@ -55,8 +55,8 @@ def is_evidence_apparatus(text: str, section: Sequence[str] = ()) -> bool:
 def demote_navigation(order: list[int], is_nav, is_apparatus=None) -> list[int]:
     """The same ids with evidence apparatus, then navigation, moved after all others (each group keeps its order)."""
     nav = [i for i in order if is_nav(i)]
-    support = [i for i in order if is_apparatus is not None and i not in nav and is_apparatus(i)]
+    support = [i for i in order if i not in nav and is_apparatus(i)] if is_apparatus is not None else []
     if not nav and not support:
         return order
-    moved = set(nav) | set(support)
+    moved = {*nav, *support}
     return [i for i in order if i not in moved] + support + nav

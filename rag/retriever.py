@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -108,15 +108,15 @@ class Retriever:
         found = _Candidates()
         n = self.settings.candidates
         query = translate_query(question, self.settings.query_translation)
-        lexical = None
+        pending = None
         if mode in ("hybrid", "lexical"):
-            match = query_phrases(query.lexical, QUERY_STOPWORDS, prefix=self.settings.lexical_prefix,
-                                  numbers=self.settings.lexical_numbers)
-            # SQLite and ONNX Runtime both release the GIL: BM25 runs beside the embedding instead of after it.
+            phrases = query_phrases(query.lexical, QUERY_STOPWORDS, prefix=self.settings.lexical_prefix,
+                                    numbers=self.settings.lexical_numbers)
+            # ONNX Runtime, SQLite and numpy's loops mostly run without the GIL: BM25 goes beside the embedding.
             if mode == "hybrid" and self._pool is not None:
-                lexical = self._pool.submit(_timed, reader.bm25_search, match, n, doc_ids) if match else None
+                pending = self._pool.submit(_timed, reader.bm25_search, phrases, n, doc_ids)
             else:
-                lexical = _done(_timed(reader.bm25_search, match, n, doc_ids) if match else ([], 0.0))
+                found.lexical, timings["lexical"] = _timed(reader.bm25_search, phrases, n, doc_ids)
         if mode in ("hybrid", "dense"):
             t0 = time.perf_counter()
             found.vector = self.embedder.embed_query(query.dense)
@@ -125,8 +125,8 @@ class Retriever:
             allowed = reader.allowed_ids(doc_ids) if doc_ids is not None else None
             found.dense = reader.dense_search(found.vector, n, allowed)
             timings["dense"] = _ms(t0)
-        if lexical is not None:
-            found.lexical, timings["lexical"] = lexical.result()
+        if pending is not None:
+            found.lexical, timings["lexical"] = pending.result()
         return found
 
     def _rerank(self, question: str, fused: list[tuple[int, float]], rows: dict[int, ChunkRow],
@@ -176,12 +176,6 @@ def _timed(search: Callable, *args) -> tuple[list, float]:
     """A search's result and its own duration in ms (it may run on another thread)."""
     t0 = time.perf_counter()
     return search(*args), _ms(t0)
-
-
-def _done(value) -> Future:
-    future: Future = Future()
-    future.set_result(value)
-    return future
 
 
 def _cosines(reader: IndexReader, ids: list[int], vector: np.ndarray) -> dict[int, float]:
