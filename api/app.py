@@ -62,3 +62,8 @@ def create_app(settings: Settings, embedder: Any = None, warm: bool = True) -> F
     security.install(app, settings)
     app.add_middleware(Observer, metrics=app.state.metrics, log_queries=settings.log_queries)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app over settings read from the environment: what each `gqa serve --workers N` process runs."""
+    return create_app(Settings())

@@ -1,14 +1,21 @@
-"""`gqa serve`: the HTTP API and the widget, with uvicorn."""
+"""`gqa serve`: the HTTP API and the widget, with uvicorn, in one process or several (`--workers`)."""
 
 from __future__ import annotations
 
+import copy
 import ctypes
-import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from api.cli_common import IndexOption, load_settings
+from rag.settings import Settings
 
 
 def register(app: typer.Typer) -> None:
@@ -23,22 +30,56 @@ def _limit_malloc_arenas(arenas: int = 2) -> None:
         ctypes.CDLL("libc.so.6").mallopt(-8, arenas)  # -8 = M_ARENA_MAX
     except (OSError, AttributeError):
         pass
+    os.environ.setdefault("MALLOC_ARENA_MAX", str(arenas))  # the same for worker processes, read as they start
+
+
+def _log_config() -> dict:
+    """uvicorn's logging plus ours (INFO, one line each); applied in every worker process too."""
+    import uvicorn.config
+
+    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config["formatters"]["gqa"] = {"format": "%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s"}
+    config["handlers"]["gqa"] = {"class": "logging.StreamHandler", "formatter": "gqa", "stream": "ext://sys.stderr"}
+    config["root"] = {"handlers": ["gqa"], "level": "INFO"}
+    config["loggers"]["faiss.loader"] = {"level": "WARNING"}  # five lines per process about CPU builds
+    return config
+
+
+@contextmanager
+def _worker_environment(settings: Settings) -> Iterator[None]:
+    """Hand the settings to worker processes (they read GQA_* like any process) and give them what they
+    must share: one metrics directory and one rate-limit file, removed when the server stops."""
+    os.environ["GQA_INDEX"] = str(Path(settings.index).absolute())
+    if settings.workers == 1:
+        yield
+        return
+    shared = Path(tempfile.mkdtemp(prefix="gqa-serve-"))
+    try:
+        (shared / "metrics").mkdir()
+        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(shared / "metrics"))
+        os.environ.setdefault("GQA_RATE_LIMIT_DB", str(shared / "rate-limits.sqlite"))
+        yield
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)
 
 
 def serve(
     index: IndexOption = None,
     host: Annotated[str | None, typer.Option("--host", help="Bind address (default: $GQA_HOST, else 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option("--port", help="Port (default: $GQA_PORT, else 8000).")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, max=64,
+                                                help="Server processes (default: $GQA_WORKERS, else 1).")] = None,
 ) -> None:
     """Serve the API (/v1, /docs) and the widget demo (/) over an index."""
     import uvicorn
 
-    from api.app import create_app
-
-    settings = load_settings(index, host=host, port=port)
+    settings = load_settings(index, host=host, port=port, workers=workers)
     _limit_malloc_arenas()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    typer.echo(f"Guideline QA on http://{settings.host}:{settings.port}/ (API docs: /docs) over {settings.index}", err=True)
-    # uvicorn's own access log prints query strings, which can hold questions: ours (api.metrics) does not.
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, access_log=False,
-                log_level="info", timeout_graceful_shutdown=5)
+    plural = f", {settings.workers} workers" if settings.workers > 1 else ""
+    typer.echo(f"Guideline QA on http://{settings.host}:{settings.port}/ (API docs: /docs) over {settings.index}{plural}",
+               err=True)
+    with _worker_environment(settings):
+        # uvicorn's own access log prints query strings, which can hold questions: ours (api.metrics) does not.
+        uvicorn.run("api.app:app_from_environment", factory=True, workers=settings.workers, host=settings.host,
+                    port=settings.port, access_log=False, log_config=_log_config(), log_level="info",
+                    timeout_graceful_shutdown=5)

@@ -1,16 +1,20 @@
 """Prometheus metrics and the access log: requests, latency by route and stage, index size, generator errors.
 
-One registry per app (tests build many apps in one process). The access log names the route
+One registry per app (tests build many apps in one process). Under `gqa serve --workers N` each
+worker counts into prometheus_client's multiprocess files (PROMETHEUS_MULTIPROC_DIR, set by the
+parent) and /metrics, answered by any worker, sums them all. The access log names the route
 template, never the query string, unless settings.log_queries: questions can hold patient details.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable, Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, disable_created_metrics, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.core import GaugeMetricFamily
 
 log = logging.getLogger("gqa.access")
@@ -30,6 +34,9 @@ class Metrics:
                                  ["route", "method"], buckets=_LATENCY_BUCKETS, registry=self.registry)
         self.stages = Histogram("gqa_stage_seconds", "Time spent per pipeline stage (embed, dense, lexical, generate...).",
                                 ["route", "stage"], buckets=_LATENCY_BUCKETS, registry=self.registry)
+        self._index: _IndexCollector | None = None
+        # prometheus_client itself chose file-backed values at import from the same variable
+        self._shared_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
         self.generator_errors = Counter("gqa_generator_errors", "Answers that failed because the generator failed.",
                                         registry=self.registry)
 
@@ -41,10 +48,18 @@ class Metrics:
 
     def watch_index(self, reader_of: Callable[[], object | None]) -> None:
         """Report the served index's size at each scrape."""
-        self.registry.register(_IndexCollector(reader_of))
+        self._index = _IndexCollector(reader_of)
+        self.registry.register(self._index)
 
     def render(self) -> bytes:
-        return generate_latest(self.registry)
+        """The exposition text: this process's metrics, or every worker's when they share a directory."""
+        if not self._shared_dir:
+            return generate_latest(self.registry)
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry, path=self._shared_dir)
+        if self._index is not None:
+            registry.register(self._index)  # the same index in every worker: this one's view is enough
+        return generate_latest(registry)
 
 
 class _IndexCollector:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hmac
 import json
+import sqlite3
 import threading
 import time
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, HTTPException, Request
@@ -42,8 +44,17 @@ async def api_key(
     return matched
 
 
+def _spend(tokens: float, last: float, now: float, per_minute: int) -> tuple[float, float]:
+    """One request against a token bucket: (tokens left, seconds to wait; 0 = go ahead)."""
+    rate = per_minute / 60.0
+    tokens = min(float(per_minute), tokens + max(0.0, now - last) * rate)
+    if tokens < 1.0:
+        return tokens, (1.0 - tokens) / rate
+    return tokens - 1.0, 0.0
+
+
 class RateLimiter:
-    """Token bucket per caller: `per_minute` requests, refilled continuously."""
+    """Token bucket per caller, in this process: `per_minute` requests, refilled continuously."""
 
     def __init__(self, per_minute: int):
         self.per_minute = per_minute
@@ -54,18 +65,53 @@ class RateLimiter:
         """0 when the request may go ahead, else seconds until it may."""
         if self.per_minute <= 0:
             return 0.0
-        rate = self.per_minute / 60.0
         now = time.monotonic()
         with self._lock:
             tokens, last = self._buckets.get(caller, (float(self.per_minute), now))
-            tokens = min(float(self.per_minute), tokens + (now - last) * rate)
-            if tokens < 1.0:
-                self._buckets[caller] = (tokens, now)
-                return (1.0 - tokens) / rate
-            self._buckets[caller] = (tokens - 1.0, now)
+            tokens, wait = _spend(tokens, last, now, self.per_minute)
+            self._buckets[caller] = (tokens, now)
             if len(self._buckets) > 10_000:  # forget idle callers so the table cannot grow without bound
                 self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < 120}
-        return 0.0
+        return wait
+
+
+class SharedRateLimiter:
+    """The same token buckets in a SQLite file, so every process that names it shares one budget per
+    caller (`gqa serve --workers N`: otherwise each worker would grant the whole budget again)."""
+
+    def __init__(self, path: Path, per_minute: int):
+        self.per_minute = per_minute
+        self._db = sqlite3.connect(str(path), timeout=5, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=OFF")  # losing a few buckets in a power cut costs nothing
+        self._db.execute("CREATE TABLE IF NOT EXISTS buckets (caller TEXT PRIMARY KEY, tokens REAL, at REAL)")
+        self._lock = threading.Lock()
+        self._takes = 0
+
+    def take(self, caller: str) -> float:
+        """0 when the request may go ahead, else seconds until it may."""
+        if self.per_minute <= 0:
+            return 0.0
+        now = time.time()  # wall clock: comparable between processes
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                row = self._db.execute("SELECT tokens, at FROM buckets WHERE caller = ?", (caller,)).fetchone()
+                tokens, wait = _spend(*(row or (float(self.per_minute), now)), now, self.per_minute)
+                self._db.execute("INSERT OR REPLACE INTO buckets VALUES (?, ?, ?)", (caller, tokens, now))
+                self._takes += 1
+                if self._takes % 1000 == 0:  # forget idle callers so the table cannot grow without bound
+                    self._db.execute("DELETE FROM buckets WHERE at < ?", (now - 120,))
+            finally:
+                self._db.execute("COMMIT")
+        return wait
+
+
+def rate_limiter(settings: Settings) -> RateLimiter | SharedRateLimiter:
+    """Shared through settings.rate_limit_db when set, else in this process."""
+    if settings.rate_limit_db is not None and settings.rate_limit_per_minute > 0:
+        return SharedRateLimiter(settings.rate_limit_db, settings.rate_limit_per_minute)
+    return RateLimiter(settings.rate_limit_per_minute)
 
 
 async def rate_limit(request: Request, key: Annotated[str | None, Depends(api_key)]) -> None:
@@ -143,7 +189,7 @@ class BodyLimit:
 
 def install(app: FastAPI, settings: Settings) -> None:
     """Add the body limit and CORS middlewares; CORS outermost so even errors carry its headers."""
-    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.rate_limiter = rate_limiter(settings)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(
         CORSMiddleware,

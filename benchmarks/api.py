@@ -2,9 +2,10 @@
 concurrent clients for a bounded time each, the time to the first streamed event of /v1/ask, and the
 server's memory over a soak.
 
-  .venv/bin/python benchmarks/api.py [--index /work/cache/indexes/corpus] [--seconds 15] [--soak 300]
+  .venv/bin/python benchmarks/api.py [--index /work/cache/indexes/corpus] [--seconds 15] [--soak 300] [--workers 2]
 
-Reports throughput, p50/p95/p99 latency, errors, and server RSS at the start and end of each run.
+Reports throughput, p50/p95/p99 latency, errors, server RSS (all its processes) at the start and end
+of each run, and CPU per request of the server and of this load generator, which shares the cores.
 Goals (issue 5): /v1/search >= 50 req/s with p99 <= 150 ms at 8 clients, zero errors, no memory
 growth over 5 minutes; first streamed event of /v1/ask < 100 ms after retrieval.
 Writes benchmarks/results/api.json. Client and server share the machine's cores.
@@ -38,10 +39,15 @@ def questions() -> list[str]:
 
 
 def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    """Resident memory of the server and its worker processes."""
+    total = 0.0
+    for p in _tree(pid):
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+        except OSError:
+            continue
+        total += sum(int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmRSS:"))
+    return total
 
 
 def _proc_stat(pid: int) -> list[str]:
@@ -52,15 +58,19 @@ def _proc_stat(pid: int) -> list[str]:
 def cpu_seconds(pid: int) -> float:
     """CPU time (user + system) of the server and its worker processes so far: per-request cost that
     does not depend on what else the machine is running, unlike latency."""
-    pids = [pid] + [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _ppid(int(p.name)) == pid]
     ticks = 0
-    for p in pids:
+    for p in _tree(pid):
         try:
             fields = _proc_stat(p)
         except OSError:
             continue
         ticks += int(fields[11]) + int(fields[12])
     return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _tree(pid: int) -> list[int]:
+    """The process and its children (uvicorn's workers)."""
+    return [pid] + [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _ppid(int(p.name)) == pid]
 
 
 def _ppid(pid: int) -> int | None:
@@ -77,28 +87,27 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
 
 
-def start_server(index: Path) -> tuple[subprocess.Popen, str]:
+def start_server(index: Path, workers: int = 1) -> tuple[subprocess.Popen, str]:
+    """`gqa serve` on a free port, once every worker has loaded its models (its output: benchmarks/results/serve.log)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "GQA_INDEX": str(index), "GQA_GENERATOR": "extractive",
            "GQA_RATE_LIMIT_PER_MINUTE": "0", "GQA_API_KEYS": ""}
     gqa = Path(sys.executable).with_name("gqa")
-    proc = subprocess.Popen([str(gqa), "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
+    log = ROOT / "benchmarks" / "results" / "serve.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen([str(gqa), "serve", "--port", str(port), "--workers", str(workers)], env=env,
+                                stdout=out, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
+    while log.read_text().count("Application startup complete") < workers:
         if proc.poll() is not None:
-            raise SystemExit(f"gqa serve exited with {proc.returncode}")
-        try:
-            if httpx.get(f"{base}/readyz", timeout=5).status_code == 200:
-                return proc, base
-        except httpx.TransportError:
-            pass
+            raise SystemExit(f"gqa serve exited with {proc.returncode}; see {log}")
+        if time.monotonic() > deadline:
+            proc.kill()
+            raise SystemExit(f"gqa serve did not start; see {log}")
         time.sleep(0.5)
-    proc.kill()
-    raise SystemExit("gqa serve did not become ready")
+    return proc, f"http://127.0.0.1:{port}"
 
 
 async def load(base: str, route: str, clients: int, seconds: float, qs: list[str]) -> dict:
@@ -129,15 +138,16 @@ async def load(base: str, route: str, clients: int, seconds: float, qs: list[str
             latencies.append((time.perf_counter() - t0) * 1000)
             overheads.append(latencies[-1] - r.json().get("timings", {}).get("total", 0.0))
 
-    started = time.perf_counter()
+    started, client_cpu = time.perf_counter(), time.process_time()
     async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
         await asyncio.gather(*(client_loop(client, n) for n in range(clients)))
-    elapsed = time.perf_counter() - started
+    elapsed, client_cpu = time.perf_counter() - started, time.process_time() - client_cpu
     return {"route": f"/v1/{route}", "clients": clients, "seconds": round(elapsed, 2), "requests": len(latencies),
             "throughput_rps": round(len(latencies) / elapsed, 2), "errors": errors,
             **{f"p{q}_ms": round(percentile(latencies, q), 1) for q in (50, 95, 99)},
             "mean_ms": round(statistics.fmean(latencies), 1) if latencies else None,
-            "outside_pipeline_p50_ms": round(percentile(overheads, 50), 1)}
+            "outside_pipeline_p50_ms": round(percentile(overheads, 50), 1),
+            "client_cpu_ms_per_request": round(client_cpu * 1000 / max(len(latencies), 1), 2)}
 
 
 def first_event(base: str, qs: list[str], n: int) -> dict:
@@ -187,10 +197,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15.0, help="Duration of each (route, clients) run.")
     parser.add_argument("--clients", default="1,8,32")
     parser.add_argument("--soak", type=float, default=60.0, help="Memory soak duration (the goal is stated for 300 s).")
+    parser.add_argument("--workers", type=int, default=1, help="gqa serve --workers.")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "api.json")
     args = parser.parse_args()
     qs = questions()
-    proc, base = start_server(args.index)
+    proc, base = start_server(args.index, args.workers)
     try:
         ready = httpx.get(f"{base}/readyz").json()
         asyncio.run(load(base, "search", 2, 3, qs))  # warm up caches and the thread pool
@@ -211,7 +222,7 @@ def main() -> None:
         print(json.dumps({"soak": soaked}), flush=True)
         result = {"index": str(args.index), "index_version": ready["index"].get("version"),
                   "chunks": ready["index"].get("chunks"), "documents": ready["index"].get("documents"),
-                  "cpu_count": os.cpu_count(), "load_average_at_end": os.getloadavg(),
+                  "cpu_count": os.cpu_count(), "workers": args.workers, "load_average_at_end": os.getloadavg(),
                   "seconds_per_run": args.seconds, "server_rss_mb": {"start": round(rss_start, 1), "end": round(rss_mb(proc.pid), 1)},
                   "runs": runs, "first_streamed_event": stream, "soak": soaked}
     finally:

@@ -7,6 +7,10 @@ A job runs through the same engine as `gqa batch` (rag.batch.run_batch). Each fi
 committed at once; on start-up every job that is not done is queued again and only its items
 without a result are asked. The database lives beside the index (settings.batch_jobs_db), never
 inside an index version, which is immutable and pruned.
+
+Several processes may share one database (`gqa serve --workers N`, or two servers over one index):
+the database is the queue, and only the process holding its lock file (`<db>.lock`, an flock the
+kernel releases when the process dies) runs jobs, everyone's; the others wait to take over.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import queue
+import os
 import secrets
 import sqlite3
 import threading
@@ -56,6 +60,7 @@ class JobStore:
 
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(SCHEMA)
@@ -123,40 +128,82 @@ class JobStore:
             self._db.close()
 
 
-class JobRunner:
-    """One thread that runs queued jobs in turn, each with the batch engine's concurrency."""
+class RunnerLease:
+    """An exclusive, non-blocking flock on a file: held by one runner at a time, across processes."""
 
-    def __init__(self, store: JobStore, get_qa: Callable[[], object], settings: Settings):
+    def __init__(self, path: Path):
+        self.path = path
+        self._fd: int | None = None
+
+    def acquire(self) -> bool:
+        """True when this runner holds the lease (now or already)."""
+        if self._fd is not None:
+            return True
+        try:
+            import fcntl
+        except ImportError:  # no flock (Windows): one process per jobs DB, which is all that runs there
+            self._fd = -1
+            return True
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            return False
+        self._fd = fd
+        return True
+
+    def release(self) -> None:
+        if self._fd is not None and self._fd >= 0:
+            os.close(self._fd)  # closing the descriptor drops the flock
+        self._fd = None
+
+
+class JobRunner:
+    """One thread that runs unfinished jobs from the database in turn, while it holds the runner lease."""
+
+    def __init__(self, store: JobStore, get_qa: Callable[[], object], settings: Settings, poll_seconds: float = 1.0):
         self.store, self.get_qa, self.settings = store, get_qa, settings
-        self._queue: queue.Queue[str | None] = queue.Queue()
+        self.poll_seconds = poll_seconds  # how soon a job queued by another process, or a free lease, is seen
+        self._lease = RunnerLease(store.path.with_name(store.path.name + ".lock"))
+        self._failed: set[str] = set()  # jobs that raised here: retried by the next process, not in a loop
+        self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="gqa-batch-jobs", daemon=True)
 
     def start(self) -> None:
-        """Start the thread and queue every job a previous process left unfinished."""
-        for job_id in self.store.unfinished():
-            self._queue.put(job_id)
+        """Start the thread; it runs every job a previous process left unfinished once it holds the lease."""
         self._thread.start()
 
     def submit(self, job_id: str) -> None:
-        self._queue.put(job_id)
+        """A job was stored: look now rather than at the next poll."""
+        self._wake.set()
 
     def stop(self, timeout: float = 60) -> None:
         """Finish the questions in flight, take no new ones; unfinished jobs resume at the next start."""
         self._stop.set()
-        self._queue.put(None)
+        self._wake.set()
         if self._thread.is_alive():
             self._thread.join(timeout)
+        self._lease.release()
+
+    def _next_job(self) -> str | None:
+        if not self._lease.acquire():
+            return None
+        return next((j for j in self.store.unfinished() if j not in self._failed), None)
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            job_id = self._queue.get()
+            job_id = self._next_job()
             if job_id is None:
-                return
+                self._wake.wait(self.poll_seconds)
+                self._wake.clear()
+                continue
             try:
                 self._run_job(job_id)
             except Exception as exc:  # keep serving other jobs; the job stays queued for the next start
                 log.error("batch job %s failed: %s", job_id, type(exc).__name__, exc_info=exc)
+                self._failed.add(job_id)
                 self.store.set_status(job_id, "queued", f"{type(exc).__name__}: {exc}")
 
     def _items(self, job_id: str) -> Iterator[BatchItem]:
@@ -173,5 +220,8 @@ class JobRunner:
         self.store.set_status(job_id, "running")
         opts = BatchOptions(self.settings.batch_concurrency, self.settings.batch_timeout, job["k"])
         run_batch(qa, self._items(job_id), lambda record: self.store.save(job_id, record), opts)
-        if not self._stop.is_set() and not self.store.pending(job_id):
-            self.store.set_status(job_id, "done")
+        if self._stop.is_set():
+            return
+        if self.store.pending(job_id):  # not expected: every item asked records a result or an error
+            raise RuntimeError("the batch run ended with questions unanswered")
+        self.store.set_status(job_id, "done")

@@ -132,6 +132,11 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(2000, ge=10, description="Longest question accepted.")
     max_body_bytes: int = Field(1_000_000, ge=1024, description="Largest request body accepted.")
     rate_limit_per_minute: int = Field(600, ge=0, description="Requests per key (or client) per minute; 0 = off.")
+    rate_limit_db: Path | None = Field(None, description="SQLite file holding the rate-limit buckets, shared by "
+                                       "every process that names it; default: in memory, per process "
+                                       "(`gqa serve --workers N` sets a private one for its workers).")
+    workers: int = Field(1, ge=1, le=64, description="Server processes of `gqa serve`, each loading its own "
+                         "models and index; more than one uses more cores without contending for one Python lock.")
     log_queries: bool = Field(False, description="Log question text (may hold patient details).")
     batch_max_questions: int = Field(1000, ge=1, description="Largest POST /v1/batch.")
     batch_concurrency: int = Field(4, ge=1, le=1024, description="Questions answered at once by a batch run "

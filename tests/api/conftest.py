@@ -3,8 +3,11 @@ and real uvicorn servers on 127.0.0.1."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -166,6 +169,34 @@ def running_server(app) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=15)
+
+
+@contextmanager
+def gqa_serve(index: Path, log: Path, *args: str, workers: int = 1, **env: str) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`gqa serve` as a real process on a free 127.0.0.1 port, its output in `log`, until every worker
+    has started (each loads its models before it accepts); stopped with SIGTERM after the block."""
+    port = free_port()
+    gqa = Path(sys.executable).with_name("gqa")
+    with log.open("w") as out:
+        proc = subprocess.Popen([str(gqa), "serve", "--port", str(port), "--workers", str(workers), *args],
+                                env={**os.environ, "GQA_INDEX": str(index), "HF_HUB_OFFLINE": "1", **env},
+                                stdout=out, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while log.read_text().count("Application startup complete") < workers:
+            assert proc.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, "gqa serve did not start:\n" + log.read_text()
+            time.sleep(0.3)
+        assert httpx.get(f"{base}/readyz", timeout=10).status_code == 200
+        yield base, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 @pytest.fixture

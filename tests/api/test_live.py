@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import httpx
-import pytest
 
 from api.app import create_app
 from rag.settings import Settings
-from tests.api.conftest import EXTRA_MD, free_port, ingest_folder, running_server
+from tests.api.conftest import EXTRA_MD, gqa_serve, ingest_folder, running_server
 from tests.api.test_routes import parse_sse
 
 KEY = "live-test-key"
@@ -94,27 +89,11 @@ def test_index_hot_swap_while_requests_run(copied_index, embedder, tmp_path):
     assert served_during > 10 and set(statuses) == {200}
 
 
-def test_gqa_serve_starts_uvicorn(api_index):
-    port = free_port()
-    env = {**os.environ, "GQA_INDEX": str(api_index), "HF_HUB_OFFLINE": "1"}
-    gqa = Path(sys.executable).with_name("gqa")
-    proc = subprocess.Popen([str(gqa), "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert proc.poll() is None, proc.stdout.read()
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "gqa serve did not become ready"
-            time.sleep(0.3)
-        r = httpx.get(f"http://127.0.0.1:{port}/v1/search", params={"q": "Patient Zed cholera doxycycline"})
+def test_gqa_serve_starts_uvicorn(api_index, tmp_path):
+    log = tmp_path / "serve.log"
+    with gqa_serve(api_index, log) as (base, _):
+        r = httpx.get(f"{base}/v1/search", params={"q": "Patient Zed cholera doxycycline"})
         assert r.status_code == 200 and r.json()["passages"][0]["source"] == "msf/cholera.html"
-    finally:
-        proc.terminate()
-        output = proc.communicate(timeout=30)[0]
+    output = log.read_text()
     assert "GET /v1/search 200" in output  # the access log names the route...
     assert "Zed" not in output  # ...never the question

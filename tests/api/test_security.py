@@ -105,8 +105,10 @@ async def test_long_or_empty_question_is_422(make_client):
     assert "50 characters" in long_ask.json()["message"]
 
 
-async def test_rate_limit_per_key_is_429_with_retry_after(make_client):
-    async with make_client(rate_limit_per_minute=3, api_keys=[KEY, "second"]) as client:
+@pytest.mark.parametrize("shared", [False, True], ids=["in-process", "sqlite"])
+async def test_rate_limit_per_key_is_429_with_retry_after(make_client, tmp_path, shared):
+    db = tmp_path / "limits.sqlite" if shared else None
+    async with make_client(rate_limit_per_minute=3, api_keys=[KEY, "second"], rate_limit_db=db) as client:
         first = [await client.get("/v1/documents", headers={"Authorization": f"Bearer {KEY}"}) for _ in range(3)]
         over = await client.get("/v1/documents", headers={"Authorization": f"Bearer {KEY}"})
         other_key = await client.get("/v1/documents", headers={"Authorization": "Bearer second"})
@@ -115,3 +117,12 @@ async def test_rate_limit_per_key_is_429_with_retry_after(make_client):
     assert over.status_code == 429 and over.json()["error"] == "rate_limited"
     assert int(over.headers["retry-after"]) >= 1
     assert other_key.status_code == 200 and health.status_code == 200
+
+
+async def test_apps_naming_one_rate_limit_db_share_each_keys_budget(make_client, tmp_path):
+    """What `gqa serve --workers N` relies on: each worker's limiter is its own SQLite connection."""
+    settings = {"rate_limit_per_minute": 4, "api_keys": [KEY], "rate_limit_db": tmp_path / "limits.sqlite"}
+    headers = {"Authorization": f"Bearer {KEY}"}
+    async with make_client(**settings) as one, make_client(**settings) as two:
+        statuses = [(await client.get("/v1/documents", headers=headers)).status_code for client in (one, two) * 3]
+    assert statuses == [200, 200, 200, 200, 429, 429]
