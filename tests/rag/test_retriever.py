@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from rag.errors import BadRequest, EmbedderMismatch
@@ -138,6 +140,26 @@ def test_lexical_beside_the_embedding_ranks_as_one_after_the_other(small_index, 
     serial = _retriever(small_index, embedder, parallel_lexical=0).search(question, k=5)
     assert [(p.chunk_id, p.scores) for p in parallel.passages] == [(p.chunk_id, p.scores) for p in serial.passages]
     assert parallel.timings["lexical"] > 0 and parallel.timings["embed"] > 0
+
+
+def test_every_request_thread_searches_faiss_on_search_threads(small_index, embedder):
+    """OpenMP's thread count is per thread: a request thread that never set it would search with a
+    team of all cores, which spins against the other requests on a small machine."""
+    import faiss
+
+    retriever = _retriever(small_index, embedder, search_threads=1)
+    seen = []
+
+    def request_thread() -> None:
+        retriever.search("zinc diarrhoea days", k=3)
+        seen.append(faiss.omp_get_max_threads())
+
+    threads = [threading.Thread(target=request_thread) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert seen == [1, 1, 1]
 
 
 def test_language_detection_and_glossary_translation():
