@@ -1,9 +1,10 @@
-"""`gqa serve`: the HTTP API and the widget, with uvicorn, in one process or several (`--workers`)."""
+"""`gqa serve`: the HTTP API and the widget, with uvicorn, in one process or several (`--workers`, api.workers)."""
 
 from __future__ import annotations
 
 import copy
 import ctypes
+import logging.config
 import os
 import shutil
 import tempfile
@@ -47,8 +48,8 @@ def _log_config() -> dict:
 
 @contextmanager
 def _worker_environment(settings: Settings) -> Iterator[None]:
-    """Hand the settings to worker processes (they read GQA_* like any process) and give them what they
-    must share: one metrics directory and one rate-limit file, removed when the server stops."""
+    """Hand the settings to the app's process(es) (they read GQA_* like any process) and give several
+    workers what they must share: one metrics directory and one rate-limit file, removed at the end."""
     os.environ["GQA_INDEX"] = str(Path(settings.index).absolute())
     if settings.workers == 1:
         yield
@@ -73,13 +74,18 @@ def serve(
     """Serve the API (/v1, /docs) and the widget demo (/) over an index."""
     import uvicorn
 
+    from api.workers import APP, Supervisor
+
     settings = load_settings(index, host=host, port=port, workers=workers)
     _limit_malloc_arenas()
     plural = f", {settings.workers} workers" if settings.workers > 1 else ""
     typer.echo(f"Guideline QA on http://{settings.host}:{settings.port}/ (API docs: /docs) over {settings.index}{plural}",
                err=True)
+    # uvicorn's own access log prints query strings, which can hold questions: ours (api.metrics) does not.
+    config = {"access_log": False, "log_config": _log_config(), "log_level": "info", "timeout_graceful_shutdown": 5}
+    logging.config.dictConfig(config["log_config"])
     with _worker_environment(settings):
-        # uvicorn's own access log prints query strings, which can hold questions: ours (api.metrics) does not.
-        uvicorn.run("api.app:app_from_environment", factory=True, workers=settings.workers, host=settings.host,
-                    port=settings.port, access_log=False, log_config=_log_config(), log_level="info",
-                    timeout_graceful_shutdown=5)
+        if settings.workers == 1:
+            uvicorn.run(APP, factory=True, host=settings.host, port=settings.port, **config)
+        else:
+            Supervisor(settings.host, settings.port, settings.workers, config).run()
