@@ -7,10 +7,12 @@ another router (e.g. batch, `APIRouter(prefix="/v1")`) joins them with `include_
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from anyio import CapacityLimiter
 from fastapi import APIRouter, FastAPI
 from starlette.concurrency import run_in_threadpool
 
@@ -40,6 +42,11 @@ def include_v1(app: FastAPI, router: APIRouter) -> None:
     app.include_router(router, dependencies=security.V1_GUARDS)
 
 
+def search_slots(settings: Settings) -> int:
+    """How many searches this process runs at once (settings.search_concurrency; 0 = its share of the cores)."""
+    return settings.search_concurrency or max(1, (os.cpu_count() or 1) // settings.workers)
+
+
 def create_app(settings: Settings, embedder: Any = None, warm: bool = True, freeze_gc: bool = False) -> FastAPI:
     """The FastAPI app; `embedder` lets a caller share an already-loaded model (tests, benchmarks).
 
@@ -62,6 +69,7 @@ def create_app(settings: Settings, embedder: Any = None, warm: bool = True, free
     app = FastAPI(title="Guideline QA", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     app.state.services = services
+    app.state.search_limiter = CapacityLimiter(search_slots(settings))
     app.state.metrics = Metrics()
     app.state.metrics.watch_index(services.reader_or_none)
     errors.install(app)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from anyio import CapacityLimiter
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
@@ -29,6 +30,10 @@ async def get_metrics(request: Request) -> Metrics:
     return request.app.state.metrics
 
 
+async def get_search_limiter(request: Request) -> CapacityLimiter:
+    return request.app.state.search_limiter
+
+
 def get_reader(services: Annotated[Services, Depends(get_services)]) -> IndexReader:
     return services.reader()
 
@@ -45,6 +50,7 @@ async def get_qa(services: Annotated[Services, Depends(get_services)]) -> Any:
 ServicesDep = Annotated[Services, Depends(get_services)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]
+SearchLimiterDep = Annotated[CapacityLimiter, Depends(get_search_limiter)]
 ReaderDep = Annotated[IndexReader, Depends(get_reader)]
 RetrieverDep = Annotated[Any, Depends(get_retriever)]
 QADep = Annotated[Any, Depends(get_qa)]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Literal
 
+from anyio import to_thread
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from api.deps import MetricsDep, RetrieverDep, SettingsDep
+from api.deps import MetricsDep, RetrieverDep, SearchLimiterDep, SettingsDep
 from api.schemas import ERRORS, SearchResponse
 from api.security import check_question
 from rag.types import Filters
@@ -16,11 +18,12 @@ router = APIRouter(prefix="/v1", tags=["search"])
 
 
 @router.get("/search", response_model=SearchResponse, responses=ERRORS, summary="Ranked guideline passages")
-def search(
+async def search(
     q: Annotated[str, Query(min_length=1, description="The question or keywords.", examples=["artesunate severe malaria"])],
     retriever: RetrieverDep,
     settings: SettingsDep,
     metrics: MetricsDep,
+    limiter: SearchLimiterDep,
     k: Annotated[int | None, Query(ge=1, le=100, description="Passages returned (default: settings.top_k).")] = None,
     org: Annotated[str | None, Query(max_length=200, description="Only this organisation.", examples=["WHO"])] = None,
     doc: Annotated[str | None, Query(max_length=500, description="Only this document (id or source path).")] = None,
@@ -30,6 +33,8 @@ def search(
 ) -> JSONResponse:
     """Passages ranked for `q`, each with organisation, title, year, section and pages."""
     question = check_question(q, settings, ("query", "q"))
-    result = retriever.search(question, k=k, filters=Filters(org, doc, year, lang), mode=mode)
+    # On a thread (it is CPU work), at most search_concurrency at once: the rest wait here, in order.
+    search_now = partial(retriever.search, question, k=k, filters=Filters(org, doc, year, lang), mode=mode)
+    result = await to_thread.run_sync(search_now, limiter=limiter)
     metrics.observe_stages("/v1/search", result.timings)
     return JSONResponse({"passages": [p.to_dict() for p in result.passages], "timings": result.timings})

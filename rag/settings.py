@@ -135,6 +135,11 @@ class Settings(BaseSettings):
     rate_limit_db: Path | None = Field(None, description="SQLite file holding the rate-limit buckets, shared by "
                                        "every process that names it; default: in memory, per process "
                                        "(`gqa serve --workers N` sets a private one for its workers).")
+    search_concurrency: int = Field(
+        0, ge=0, le=256, description="Searches one server process runs at once; the others wait their turn, first come "
+        "first served. Retrieval is CPU-bound: more at once only share the cores and one Python lock, and all finish "
+        "later. 0 = the machine's cores / workers, at least 1.",
+    )
     workers: int = Field(1, ge=1, le=64, description="Server processes of `gqa serve`, each loading its own "
                          "models and index; more than one uses more cores without contending for one Python lock.")
     log_queries: bool = Field(False, description="Log question text (may hold patient details).")
