@@ -51,6 +51,7 @@ def _worker_environment(settings: Settings) -> Iterator[None]:
     """Hand the settings to the app's process(es) (they read GQA_* like any process) and give several
     workers what they must share: one metrics directory and one rate-limit file, removed at the end."""
     os.environ["GQA_INDEX"] = str(Path(settings.index).absolute())
+    os.environ["GQA_WORKERS"] = str(settings.workers)  # each worker takes its share of the cores (search_slots)
     if settings.workers == 1:
         yield
         return

@@ -5,6 +5,7 @@ event loop wakes first accepts every connection waiting. 8 keep-alive clients la
 of two workers in 2 of 3 runs, so the second core sat idle. With a socket per worker the kernel
 spreads new connections over the workers by hash (as nginx's `reuse_port` does), and a worker's
 socket joins only once the worker has loaded its models (asyncio listens after the lifespan).
+(Linux balances connections over such sockets; not every system that has the option does.)
 
 The parent only supervises: it replaces a worker that dies, gives up when workers keep dying as
 they start, and on SIGTERM or SIGINT stops them all (each finishes its requests in flight).
@@ -80,6 +81,8 @@ class Supervisor:
 
     def run(self) -> None:
         """Serve until SIGTERM/SIGINT; ServeFailed when the address is taken or workers keep dying at start-up."""
+        if not hasattr(socket, "SO_REUSEPORT"):
+            raise ServeFailed("--workers needs SO_REUSEPORT sockets (Linux and the BSDs); run one worker here")
         check_port_free(self.host, self.port)
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, self.stop)

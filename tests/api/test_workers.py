@@ -4,8 +4,13 @@ them, and nothing left behind when the server stops."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import signal
+import socket
+import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -35,10 +40,10 @@ def _workers(parent: int) -> list[int]:
     return children
 
 
-def _metrics_dir(pid: int) -> Path:
+def _environ(pid: int, name: str) -> str:
     environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
-    value = next(v for v in environ if v.startswith(b"PROMETHEUS_MULTIPROC_DIR="))
-    return Path(value.split(b"=", 1)[1].decode())
+    value = next(v for v in environ if v.startswith(name.encode() + b"="))
+    return value.split(b"=", 1)[1].decode()
 
 
 def _searches(metrics: str, status: str) -> float:
@@ -66,8 +71,9 @@ def test_two_workers_share_one_rate_limit_one_metrics_view_and_the_batch_queue(a
     with gqa_serve(api_index, log, workers=2, **env) as (base, proc):
         workers = _workers(proc.pid)
         assert len(workers) == 2, workers
-        shared = _metrics_dir(workers[0])
-        assert shared.is_dir() and _metrics_dir(workers[1]) == shared
+        shared = Path(_environ(workers[0], "PROMETHEUS_MULTIPROC_DIR"))
+        assert shared.is_dir() and _environ(workers[1], "PROMETHEUS_MULTIPROC_DIR") == str(shared)
+        assert [_environ(w, "GQA_WORKERS") for w in workers] == ["2", "2"]  # --workers reaches them: their share of cores
 
         def search(i: int) -> int:
             with httpx.Client(base_url=base, timeout=60, headers={"Authorization": f"Bearer {SEARCHER}"}) as client:
@@ -99,3 +105,31 @@ def test_two_workers_share_one_rate_limit_one_metrics_view_and_the_batch_queue(a
     assert not any(Path(f"/proc/{w}").exists() for w in workers), "a worker outlived the server"
     assert not shared.exists() and not (shared.parent / "rate-limits.sqlite").exists()
     assert "Traceback" not in log.read_text()
+
+
+def test_a_killed_worker_is_replaced_and_the_server_keeps_answering(api_index, tmp_path):
+    log = tmp_path / "serve.log"
+    with gqa_serve(api_index, log, workers=2) as (base, proc):
+        first = _workers(proc.pid)
+        os.kill(first[0], signal.SIGKILL)
+        deadline = time.monotonic() + 180
+        while log.read_text().count("Application startup complete") < 3:
+            assert time.monotonic() < deadline, log.read_text()
+            assert httpx.get(f"{base}/v1/search", params={"q": "cholera"}, timeout=60).status_code == 200
+            time.sleep(0.5)
+        now = _workers(proc.pid)
+        assert len(now) == 2 and first[0] not in now and first[1] in now
+        assert httpx.get(f"{base}/v1/search", params={"q": "cholera"}, timeout=60).status_code == 200
+    assert f"worker {first[0]} exited with code -9; starting another" in log.read_text()
+
+
+def test_an_address_in_use_is_refused_with_a_clear_message(api_index):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        gqa = Path(sys.executable).with_name("gqa")
+        done = subprocess.run([str(gqa), "serve", "--index", str(api_index), "--port", str(port), "--workers", "2"],
+                              capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr and "Traceback" not in done.stderr
