@@ -185,7 +185,8 @@ class JobRunner:
         self._wake.set()
         if self._thread.is_alive():
             self._thread.join(timeout)
-        self._lease.release()
+        if not self._thread.is_alive():  # a job still running keeps the lease (until this process exits)
+            self._lease.release()
 
     def _next_job(self) -> str | None:
         if not self._lease.acquire():
