@@ -91,7 +91,8 @@ class Supervisor:
         try:
             while not self._stop.is_set():
                 wait([p.sentinel for p, _ in running], timeout=0.5)
-                running = [self._replace_if_dead(p, started) for p, started in running]
+                for i, (process, started) in enumerate(running):  # in place: a replacement started before
+                    running[i] = self._replace_if_dead(process, started)  # a ServeFailed is still stopped
         finally:
             self._stop_all([p for p, _ in running])
 
