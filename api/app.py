@@ -18,12 +18,12 @@ from starlette.concurrency import run_in_threadpool
 
 from api import errors, security
 from api.metrics import Metrics, Observer
-from api.routes_ask import router as ask_router
-from api.routes_batch import router as batch_router
-from api.routes_documents import router as documents_router
-from api.routes_health import router as health_router
-from api.routes_search import router as search_router
-from api.routes_widget import router as widget_router
+from api.routes.ask import router as ask_router
+from api.routes.batch import router as batch_router
+from api.routes.documents import router as documents_router
+from api.routes.health import router as health_router
+from api.routes.search import router as search_router
+from api.routes.widget import router as widget_router
 from api.services import Services
 from rag.settings import Settings
 

@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.metrics import Metrics
 from api.services import Services
-from rag.index_reader import IndexReader
+from rag.index.reader import IndexReader
 from rag.settings import Settings
 
 

@@ -5,6 +5,8 @@ Body of every error response: `{"error": CODE, "message": TEXT}` (plus `details`
 GuidelineQAError            -> 503 (the service cannot answer now), except:
 ├── BadRequest              -> 400
 ├── IndexNotFound           -> 503 "index_not_found" (run `gqa ingest`)
+├── IndexBusy               -> 503 "index_busy" (another ingest is writing; retry)
+├── ExtraNotInstalled       -> 503 "extra_not_installed" (pip install the extra)
 ├── GeneratorUnavailable    -> 503 "generator_unavailable" (counted in /metrics)
 RequestValidationError      -> 422 "invalid_request"
 HTTPException               -> its status, with a code from the status
@@ -28,6 +30,8 @@ log = logging.getLogger("gqa.api")
 _DOMAIN: list[tuple[type[errors.GuidelineQAError], int, str]] = [
     (errors.BadRequest, 400, "bad_request"),
     (errors.IndexNotFound, 503, "index_not_found"),
+    (errors.IndexBusy, 503, "index_busy"),
+    (errors.ExtraNotInstalled, 503, "extra_not_installed"),
     (errors.IndexCorrupt, 503, "index_corrupt"),
     (errors.EmbedderMismatch, 503, "embedder_mismatch"),
     (errors.GeneratorUnavailable, 503, "generator_unavailable"),

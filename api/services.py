@@ -11,7 +11,7 @@ import threading
 from typing import Any
 
 from rag.errors import GuidelineQAError
-from rag.index_reader import IndexReader, LiveIndex
+from rag.index.reader import IndexReader, LiveIndex
 from rag.settings import Settings
 
 log = logging.getLogger("gqa.api")
@@ -51,7 +51,7 @@ class Services:
     def retriever(self):
         """The retriever, built on first use."""
         if self._retriever is None:
-            from rag.retriever import build_retriever
+            from rag.retrieval.retriever import build_retriever
 
             with self._lock:
                 if self._retriever is None:
@@ -62,7 +62,7 @@ class Services:
     def qa(self):
         """The answerer (this retriever + the configured generator + citation checks), built on first use."""
         if self._qa is None:
-            from rag.generators.base import build_generator
+            from rag.answering.generators.base import build_generator
             from rag.qa import QA
 
             retriever = self.retriever()

@@ -7,7 +7,7 @@ question the generator itself declined (no sentence matched) counts as abstained
 
 from __future__ import annotations
 
-from rag import abstain
+from rag.answering import abstain
 from rag.settings import Settings
 
 COVERAGE = [round(0.20 + 0.02 * i, 2) for i in range(21)]  # 0.20 .. 0.60

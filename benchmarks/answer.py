@@ -33,7 +33,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from benchmarks import abstain_sweep  # noqa: E402
 from rag.errors import GuidelineQAError  # noqa: E402
-from rag.generators.openai_http import OpenAIGenerator  # noqa: E402
+from rag.answering.generators.openai_http import OpenAIGenerator  # noqa: E402
 from rag.qa import QA, build_qa  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 

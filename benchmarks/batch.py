@@ -3,7 +3,7 @@
   .venv/bin/python benchmarks/batch.py --index /work/cache/indexes/corpus [--n 200] [--concurrency 1,4,16]
 
 - N dev-style questions (variants of ../shared/eval/dev.jsonl's questions, made at run time) through
-  rag.batch.batch_file with the OpenAI-compatible generator against a local llama.cpp server
+  rag.batch.engine.batch_file with the OpenAI-compatible generator against a local llama.cpp server
   (tests/llm_servers.py starts it) at each concurrency: questions/s and completion tokens/s;
 - the same server driven directly by the same number of concurrent raw HTTP requests carrying the
   identical prompts (those our generator sends; questions we abstain on send none): our overhead
@@ -29,10 +29,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from rag.batch import BatchOptions, batch_file  # noqa: E402
-from rag.generators.extractive import ExtractiveGenerator  # noqa: E402
-from rag.generators.openai_http import OpenAIGenerator  # noqa: E402
-from rag.prompt import fit_passages  # noqa: E402
+from rag.batch.engine import BatchOptions, batch_file  # noqa: E402
+from rag.answering.generators.extractive import ExtractiveGenerator  # noqa: E402
+from rag.answering.generators.openai_http import OpenAIGenerator  # noqa: E402
+from rag.answering.prompt import fit_passages  # noqa: E402
 from rag.qa import QA, build_qa  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 

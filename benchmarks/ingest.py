@@ -33,8 +33,8 @@ def peak_rss_mib() -> float:
 
 def run_ours(corpus: Path, index: Path) -> dict:
     from ingest.pipeline import ingest
-    from rag.embedder import load_embedder
-    from rag.index_reader import IndexReader
+    from rag.embedding.embedder import load_embedder
+    from rag.index.reader import IndexReader
     from rag.settings import Settings
 
     t0 = time.perf_counter()
@@ -77,7 +77,7 @@ def run_langchain(corpus: Path, out_dir: Path) -> dict:
     from langchain_text_splitters import RecursiveCharacterTextSplitter
     from sentence_transformers import SentenceTransformer
 
-    from rag.embedder import default_model_path
+    from rag.embedding.embedder import default_model_path
 
     class STEmbeddings(Embeddings):
         """What langchain-huggingface's HuggingFaceEmbeddings does, without its hub pins."""

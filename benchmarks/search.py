@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from rag.retriever import Retriever, build_retriever  # noqa: E402
+from rag.retrieval.retriever import Retriever, build_retriever  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 
 STAGES = ("embed", "dense", "lexical", "fuse", "rerank", "total")

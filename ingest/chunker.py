@@ -15,7 +15,7 @@ from itertools import groupby
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from ingest.parsed import Block
+from ingest.blocks import Block
 from rag.types import Chunk
 
 SEPARATORS = ["\n\n", "\n", ". ", "; ", ", ", " ", ""]

@@ -12,7 +12,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 
-from ingest.worker import ParseJob, ParseResult, parse_and_chunk
+from ingest.parse_job import ParseJob, ParseResult, parse_and_chunk
 
 
 class _WorkerLost(Exception):

@@ -10,12 +10,12 @@ from pathlib import Path
 
 from ingest.chunker import ChunkerParams
 from ingest.corpus_manifest import load_manifest
-from ingest.formats import SUPPORTED_SUFFIXES
+from ingest.parsers.formats import SUPPORTED_SUFFIXES
 from ingest.parse_runner import run_parse_jobs
-from ingest.worker import ParseJob, ParseResult
-from rag.embedder import Embedder
-from rag.index_layout import sha256_file
-from rag.index_writer import IndexWriter
+from ingest.parse_job import ParseJob, ParseResult
+from rag.embedding.embedder import Embedder
+from rag.index.layout import sha256_file
+from rag.index.writer import IndexWriter
 from rag.settings import Settings
 from rag.types import DocumentMeta
 

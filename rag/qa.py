@@ -11,12 +11,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from rag import abstain
-from rag.answers import ABSTAIN_TEXT, Answer
-from rag.citations import check_answer, strip_unknown_markers
+from rag.answering import abstain
+from rag.types import ABSTAIN_TEXT, Answer
+from rag.answering.citations import check_answer, strip_unknown_markers
 from rag.errors import BadRequest, GuidelineQAError
-from rag.generators.base import Generation, Generator, build_generator
-from rag.query_translation import translate_query
+from rag.answering.generators.base import Generation, Generator, build_generator
+from rag.text.translation import translate_query
 from rag.settings import Settings
 from rag.types import Filters, Passage
 
@@ -156,9 +156,9 @@ class QA:
 
 def build_qa(settings: Settings) -> QA:
     """Embedder, live index, retriever and generator, each built once."""
-    from rag.embedder import load_embedder
-    from rag.index_reader import LiveIndex
-    from rag.retriever import build_retriever
+    from rag.embedding.embedder import load_embedder
+    from rag.index.reader import LiveIndex
+    from rag.retrieval.retriever import build_retriever
 
     LiveIndex(settings.index).get()  # a missing index is reported before the models load
     embedder = load_embedder(settings.embedding_model, settings.embed_batch_size, settings.torch_threads,

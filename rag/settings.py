@@ -89,7 +89,7 @@ class Settings(BaseSettings):
     )
     source_boost: float = Field(
         1.0, ge=0, description="Raise the fused score of documents the question names ('per MSF', 'Uganda protocol', "
-        "'WHO pocket book') by this share (half of it for a named organisation only); 0 = off (rag/source_boost.py).",
+        "'WHO pocket book') by this share (half of it for a named organisation only); 0 = off (rag/retrieval/named_sources.py).",
     )
     query_translation: Literal["none", "glossary"] = Field(
         "glossary",
@@ -112,11 +112,11 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(0.0, ge=0, le=2)
     llm_structured: bool = Field(False, description="Ask vLLM for JSON-schema structured output.")
     abstain_threshold: float = Field(
-        0.50, description="Answer when the top passages cover this IDF-weighted share of the question's words (rag/abstain.py; "
+        0.50, description="Answer when the top passages cover this IDF-weighted share of the question's words (rag/answering/abstain.py; "
         "re-calibrate with `benchmarks/answer.py --sweep`)."
     )
     abstain_dense_threshold: float = Field(
-        0.50, description="...or when the best passage's dense cosine reaches this (see rag/abstain.py)."
+        0.50, description="...or when the best passage's dense cosine reaches this (see rag/answering/abstain.py)."
     )
     support_threshold: float = Field(
         0.6, ge=0, le=1, description="Share of a sentence's content words its cited passage must hold to count as supported."

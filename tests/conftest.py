@@ -46,7 +46,7 @@ def _block_network(monkeypatch):
 
 @pytest.fixture(scope="session")
 def embedder():
-    from rag.embedder import load_embedder
+    from rag.embedding.embedder import load_embedder
 
     return load_embedder()
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.chunker import ChunkerParams, chunk_blocks
-from ingest.parsed import Block
-from rag.index_writer import IndexWriter
+from ingest.blocks import Block
+from rag.index.writer import IndexWriter
 from rag.types import DocumentMeta
 
 PARAMS = ChunkerParams(120, 20, 256)

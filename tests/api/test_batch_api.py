@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from api.app import create_app
-from rag.batch_jobs import JobStore
+from rag.batch.jobs import JobStore
 from tests.api.conftest import running_server
 
 pytestmark = pytest.mark.anyio

@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from api.cli import _register, app
+from api.cli import build_app
 from tests.index_factory import build_index
 
 CONTRACT_KEYS = {"rank", "score", "text", "source", "pages", "page_labels", "lines", "section", "title",
@@ -16,8 +16,10 @@ CONTRACT_KEYS = {"rank", "score", "text", "source", "pages", "page_labels", "lin
 
 @pytest.fixture(scope="module")
 def cli():
-    _register()
     return CliRunner()
+
+
+app = build_app()
 
 
 @pytest.fixture(scope="module")

@@ -194,9 +194,10 @@ def run_cli(*args: str) -> dict:
     """A `gqa` command through its real entry point, its JSON output parsed."""
     from typer.testing import CliRunner
 
-    from api.cli import _register, app
+    from api.cli import build_app
 
-    _register()
+    
+    app = build_app()
     result = CliRunner().invoke(app, list(args))
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)

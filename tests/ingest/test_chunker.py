@@ -1,7 +1,7 @@
 """The chunker against the real embedder's tokenizer."""
 
 from ingest.chunker import ChunkerParams, chunk_blocks, make_header
-from ingest.parsed import Block
+from ingest.blocks import Block
 
 PARAMS = ChunkerParams(chunk_tokens=120, chunk_overlap=20, max_tokens=256)
 

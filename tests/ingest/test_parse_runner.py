@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ingest.chunker import ChunkerParams
 from ingest.parse_runner import run_parse_jobs
-from ingest.worker import ParseJob, ParseResult, parse_and_chunk
+from ingest.parse_job import ParseJob, ParseResult, parse_and_chunk
 
 
 def _job(path: Path) -> ParseJob:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.formats import parse_file
-from ingest.pdf import MAX_OUTLINE_DEPTH, parse_pdf
+from ingest.parsers.formats import parse_file
+from ingest.parsers.pdf import MAX_OUTLINE_DEPTH, parse_pdf
 from rag.errors import BadDocument
 from tests.pdf_factory import (
     DEFAULT_SECTIONS,
@@ -152,7 +152,7 @@ def test_page_limit_names_the_setting(guideline):
 
 
 def test_absurdly_long_page_is_cut_with_a_warning(tmp_path, monkeypatch):
-    monkeypatch.setattr("ingest.pdf.MAX_PAGE_CHARS", 40)
+    monkeypatch.setattr("ingest.parsers.pdf.MAX_PAGE_CHARS", 40)
     doc = parse_pdf(make_simple_pdf(tmp_path / "long.pdf", ["word " * 200]))
     assert len(doc.page_texts[0]) <= 40
     assert "cut to 40" in doc.warnings[0]

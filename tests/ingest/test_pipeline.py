@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from ingest.pipeline import ingest
-from rag.index_reader import IndexReader
-from rag.index_verify import verify_version
+from rag.index.reader import IndexReader
+from rag.index.verify import verify_version
 from rag.settings import Settings
 from tests.pdf_factory import (
     make_corrupt_pdf,
@@ -125,9 +125,10 @@ def test_manifest_overrides_metadata(corpus, embedder, tmp_path):
 
 
 def test_cli_ingest_json_contract_and_exit_codes(corpus, tmp_path):
-    from api.cli import _register, app
+    from api.cli import build_app
 
-    _register()
+    
+    app = build_app()
     root, _ = corpus
     runner = CliRunner()
     index = tmp_path / "idx"

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from ingest.formats import SUPPORTED_SUFFIXES, decode, parse_file
-from ingest.html import parse_html
-from ingest.markdown import parse_markdown
-from ingest.text import parse_text
+from ingest.parsers.formats import SUPPORTED_SUFFIXES, decode, parse_file
+from ingest.parsers.html import parse_html
+from ingest.parsers.markdown import parse_markdown
+from ingest.parsers.text import parse_text
 from rag.errors import BadDocument
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from rag.answers import ABSTAIN_TEXT, DISCLAIMER, Answer
-from rag.citations import best_quote, check_answer, parse_claims, sentence_spans, strip_unknown_markers, support_score
+from rag.types import ABSTAIN_TEXT, DISCLAIMER, Answer
+from rag.answering.citations import best_quote, check_answer, parse_claims, sentence_spans, strip_unknown_markers, support_score
 from rag.types import Passage
 
 MALARIA = (

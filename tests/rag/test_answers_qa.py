@@ -8,11 +8,11 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from rag.answers import ABSTAIN_TEXT, DISCLAIMER
-from rag.generators.extractive import ExtractiveGenerator
+from rag.types import ABSTAIN_TEXT, DISCLAIMER
+from rag.answering.generators.extractive import ExtractiveGenerator
 from rag.qa import QA
-from rag.retriever import Retriever
-from rag.index_reader import LiveIndex
+from rag.retrieval.retriever import Retriever
+from rag.index.reader import LiveIndex
 from rag.settings import Settings
 from rag.types import Filters
 from tests.rag import answer_corpus
@@ -92,9 +92,10 @@ def test_empty_question_is_an_error_event(qa):
 
 
 def test_cli_ask_json_contract_and_readable_output(index, monkeypatch):
-    from api.cli import _register, app
+    from api.cli import build_app
 
-    _register()
+    
+    app = build_app()
     runner = CliRunner()
     result = runner.invoke(app, ["ask", "chlorine residual after 30 minutes", "--index", str(index), "--json"])
     assert result.exit_code == 0, result.output

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from rag.batch import BatchOptions, batch_file
-from rag.batch_io import CSV_FIELDS, read_items, read_results, repair_output
-from rag.generators.extractive import ExtractiveGenerator
-from rag.generators.openai_http import OpenAIGenerator
-from rag.index_reader import LiveIndex
+from rag.batch.engine import BatchOptions, batch_file
+from rag.batch.files import CSV_FIELDS, read_items, read_results, repair_output
+from rag.answering.generators.extractive import ExtractiveGenerator
+from rag.answering.generators.openai_http import OpenAIGenerator
+from rag.index.reader import LiveIndex
 from rag.qa import QA
-from rag.retriever import Retriever
+from rag.retrieval.retriever import Retriever
 from rag.settings import Settings
 from tests.llm_servers import SERVED_NAME, llama_server
 from tests.rag import answer_corpus
@@ -273,7 +273,7 @@ def test_batch_against_a_real_llama_cpp_server(index, embedder, llama_url, tmp_p
 # --- Ray Data: a local Ray on this machine (ray.init(num_cpus=2)), never a remote cluster ------
 def _ray_run(settings: Settings, src: Path, out: Path) -> dict:
     pytest.importorskip("ray.data", reason='pip install "guideline-qa[ray]"')
-    from rag.batch_ray import ray_batch_file
+    from rag.batch.ray_data import ray_batch_file
 
     return ray_batch_file(settings, src, out, num_cpus=2)
 

@@ -7,12 +7,12 @@ import subprocess
 import sys
 import time
 
-from rag.batch_jobs import RunnerLease
+from rag.batch.jobs import RunnerLease
 
 HOLD = """
 import sys, time
 from pathlib import Path
-from rag.batch_jobs import RunnerLease
+from rag.batch.jobs import RunnerLease
 assert RunnerLease(Path(sys.argv[1])).acquire()
 print("held", flush=True)
 time.sleep(600)

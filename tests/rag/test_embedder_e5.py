@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from rag.embedder import MULTILINGUAL_E5, load_embedder
+from rag.embedding.embedder import MULTILINGUAL_E5, load_embedder
 
 
 def test_multilingual_e5_cross_lingual_match():

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from rag.embedder import load_embedder
-from rag.embedder_onnx import onnx_query_encoder
+from rag.embedding.embedder import load_embedder
+from rag.embedding.onnx_query import onnx_query_encoder
 
 QUERIES = [
     "artesunate dose severe malaria <20 kg",

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from rag.evaluation import EvalItem, has_evidence, is_hit, is_strict_hit, load_items, metrics, run_eval
+from rag.retrieval.evaluation import EvalItem, has_evidence, is_hit, is_strict_hit, load_items, metrics, run_eval
 
 PDF = EvalItem("q1", "artesunate dose?", "who/malaria.pdf", pages=(21, 216),
                evidence=("(3 mg/kg bw per dose)",), style="keyword", lang="en", type="dosage")

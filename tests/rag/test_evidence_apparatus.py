@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from rag.index_reader import LiveIndex
-from rag.navigation import demote_navigation, is_evidence_apparatus
-from rag.retriever import Retriever
+from rag.index.reader import LiveIndex
+from rag.retrieval.demotion import demote_navigation, is_evidence_apparatus
+from rag.retrieval.retriever import Retriever
 from rag.settings import Settings
 from tests.index_factory import Doc, Page, build_index
 

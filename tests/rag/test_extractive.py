@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from rag.citations import check_answer, quote_span
-from rag.generators.extractive import MAX_QUOTE, ExtractiveGenerator
+from rag.answering.citations import check_answer, quote_span
+from rag.answering.generators.extractive import MAX_QUOTE, ExtractiveGenerator
 from rag.settings import Settings
 from rag.types import Passage
 

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from ingest.chunker import ChunkerParams, chunk_blocks
-from ingest.parsed import Block
-from rag import index_layout as layout
+from ingest.blocks import Block
+from rag.index import layout
 from rag.errors import EmbedderMismatch, IndexNotFound
-from rag.index_reader import IndexReader, LiveIndex
-from rag.index_verify import verify_version
-from rag.index_writer import IndexWriter
+from rag.index.reader import IndexReader, LiveIndex
+from rag.index.verify import verify_version
+from rag.index.writer import IndexWriter
 from rag.types import DocumentMeta
 
 PARAMS = ChunkerParams(120, 20, 256)
@@ -112,8 +112,8 @@ KILLED_WRITER = """
 import os, signal, sys
 from pathlib import Path
 sys.path.insert(0, {root!r})
-from rag.embedder import load_embedder
-from rag.index_writer import IndexWriter
+from rag.embedding.embedder import load_embedder
+from rag.index.writer import IndexWriter
 from tests.rag.test_index import PARAMS, _doc
 embedder = load_embedder()
 with IndexWriter(Path({index!r}), embedder.info, PARAMS.to_dict()) as writer:

@@ -8,9 +8,9 @@ pytest.importorskip("langchain_core")
 
 from langchain_core.runnables import RunnableLambda  # noqa: E402
 
-from rag.index_reader import LiveIndex  # noqa: E402
-from rag.langchain_retriever import GuidelineRetriever  # noqa: E402
-from rag.retriever import Retriever  # noqa: E402
+from rag.index.reader import LiveIndex  # noqa: E402
+from rag.retrieval.langchain_adapter import GuidelineRetriever  # noqa: E402
+from rag.retrieval.retriever import Retriever  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 from rag.types import Filters  # noqa: E402
 from tests.index_factory import build_index  # noqa: E402

@@ -7,11 +7,11 @@ import sqlite3
 
 import pytest
 
-from rag import index_layout as layout
-from rag.index_reader import IndexReader
-from rag.index_verify import verify_version
-from rag.lexical import QUERY_STOPWORDS, FTS_TOKENIZE, phrases_to_fts, query_phrases
-from rag.lexical_matrix import build_term_matrix, fts_tokens
+from rag.index import layout
+from rag.index.reader import IndexReader
+from rag.index.verify import verify_version
+from rag.index.fts import QUERY_STOPWORDS, FTS_TOKENIZE, phrases_to_fts, query_phrases
+from rag.index.bm25 import build_term_matrix, fts_tokens
 from tests.index_factory import build_index
 
 QUESTIONS = [

@@ -11,12 +11,12 @@ import threading
 import httpx
 import pytest
 
-from rag.answers import DISCLAIMER
-from rag.citations import check_answer
+from rag.types import DISCLAIMER
+from rag.answering.citations import check_answer
 from rag.errors import GeneratorUnavailable
-from rag.generators.base import Generation
-from rag.generators.openai_http import OpenAIGenerator
-from rag.prompt import completion_prompt
+from rag.answering.generators.base import Generation
+from rag.answering.generators.openai_http import OpenAIGenerator
+from rag.answering.prompt import completion_prompt
 from rag.settings import Settings
 from rag.types import Passage
 from tests.llm_servers import SERVED_NAME, free_port, llama_server, vllm_server
@@ -44,8 +44,8 @@ def settings(**kw) -> Settings:
 @pytest.fixture(scope="module")
 def retriever(tmp_path_factory, embedder):
     """A real retriever over a small real index (tests/rag/answer_corpus.py)."""
-    from rag.index_reader import LiveIndex
-    from rag.retriever import Retriever
+    from rag.index.reader import LiveIndex
+    from rag.retrieval.retriever import Retriever
     from tests.rag import answer_corpus
 
     index = answer_corpus.build(tmp_path_factory.mktemp("openai_answers"), embedder)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from rag.embedder import default_model_path
+from rag.embedding.embedder import default_model_path
 from rag.errors import ModelNotFound
-from rag.index_reader import LiveIndex
-from rag.reranker import load_reranker
-from rag.retriever import Retriever
+from rag.index.reader import LiveIndex
+from rag.retrieval.rerank import load_reranker
+from rag.retrieval.retriever import Retriever
 from rag.settings import Settings
 from tests.index_factory import build_index
 

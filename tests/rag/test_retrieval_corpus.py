@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag.evaluation import load_items, run_eval, search_modes
-from rag.retriever import build_retriever
+from rag.retrieval.evaluation import load_items, run_eval, search_modes
+from rag.retrieval.retriever import build_retriever
 from rag.settings import Settings
 
 # Measured on the full corpus (default settings, font headings + source boost): English recall@5 0.86,

@@ -7,11 +7,11 @@ import threading
 import pytest
 
 from rag.errors import BadRequest, EmbedderMismatch
-from rag.fusion import collapse_duplicates, fingerprint_cache, rrf, shingles
-from rag.index_reader import LiveIndex
-from rag.lexical import QUERY_STOPWORDS, fts_query
-from rag.query_translation import detect_language, translate_query
-from rag.retriever import Retriever, build_retriever
+from rag.retrieval.fusion import collapse_duplicates, fingerprint_cache, rrf, shingles
+from rag.index.reader import LiveIndex
+from rag.index.fts import QUERY_STOPWORDS, fts_query
+from rag.text.translation import detect_language, translate_query
+from rag.retrieval.retriever import Retriever, build_retriever
 from rag.settings import Settings
 from rag.types import Filters
 from tests.index_factory import build_index

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from rag.index_reader import LiveIndex
-from rag.navigation import demote_navigation, is_navigation
-from rag.retriever import Retriever
+from rag.index.reader import LiveIndex
+from rag.retrieval.demotion import demote_navigation, is_navigation
+from rag.retrieval.retriever import Retriever
 from rag.settings import Settings
-from rag.source_boost import document_names, named_documents
+from rag.retrieval.named_sources import document_names, named_documents
 from rag.types import DocumentMeta
 from tests.index_factory import Doc, Page, build_index
 

@@ -12,12 +12,12 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from typer.testing import CliRunner
 
 from ingest.chunker import ChunkerParams, chunk_blocks
-from ingest.formats import SUPPORTED_SUFFIXES, parse_file
-from ingest.parsed import Block
+from ingest.parsers.formats import SUPPORTED_SUFFIXES, parse_file
+from ingest.blocks import Block
 from ingest.pipeline import ingest
-from rag import index_layout as layout
+from rag.index import layout
 from rag.errors import BadDocument
-from rag.lexical import QUERY_STOPWORDS, fts_query
+from rag.index.fts import QUERY_STOPWORDS, fts_query
 from rag.settings import Settings
 from tests.reliability.bad_inputs import GOOD, MARKERS, write_bad_corpus
 
@@ -59,9 +59,10 @@ def test_every_bad_input_is_reported_with_a_reason_naming_it(bad_run):
 
 def test_index_stays_valid_and_keeps_what_it_had(bad_run):
     _, _, index = bad_run
-    from api.cli import _register, app
+    from api.cli import build_app
 
-    _register()
+    
+    app = build_app()
     verify = CliRunner().invoke(app, ["index", "verify", "--index", str(index)])
     assert verify.exit_code == 0, verify.output
     db = sqlite3.connect(layout.current_dir(index) / layout.CHUNKS_DB)
@@ -115,7 +116,7 @@ def test_chunker_keeps_every_chunk_within_the_embedder_limit(texts, tokens, sect
 @FUZZ
 @given(question=st.text(max_size=500))
 def test_lexical_query_is_inert_fts5_for_any_text(api_index, question):
-    from rag.index_reader import IndexReader
+    from rag.index.reader import IndexReader
 
     reader = IndexReader.open(api_index)
     match = fts_query(question, QUERY_STOPWORDS, prefix=True)

@@ -10,7 +10,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from api.app import create_app
-from rag.answers import DISCLAIMER
+from rag.types import DISCLAIMER
 from tests.api.conftest import ingest_folder, write_corpus
 from tests.reliability.bad_inputs import INJECTION
 

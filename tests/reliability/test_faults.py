@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from rag import index_layout as layout
-from rag.answers import DISCLAIMER
-from rag.index_verify import verify_version
+from rag.index import layout
+from rag.types import DISCLAIMER
+from rag.index.verify import verify_version
 from tests.api.conftest import free_port
 from tests.reliability.fault_server import fault_server
 

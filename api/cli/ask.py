@@ -1,0 +1,89 @@
+"""`gqa ask "QUESTION"`: an answer with numbered, verbatim, checkable citations."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from api.cli.common import IndexOption, JsonOption, load_settings, print_json
+from rag.errors import GuidelineQAError
+from rag.types import Filters
+
+
+def register(app: typer.Typer) -> None:
+    app.command("ask")(ask_command)
+
+
+def _where(c: dict) -> str:
+    if c.get("pages"):
+        pages = c["pages"]
+        return f"p. {pages[0]}" if len(pages) == 1 else f"pp. {pages[0]}-{pages[-1]}"
+    if c.get("lines"):
+        return f"lines {c['lines'][0]}-{c['lines'][1]}"
+    return ""
+
+
+def _source_line(c: dict) -> str:
+    org = f"{c['organisation']}, " if c.get("organisation") else ""
+    year = f" ({c['year']})" if c.get("year") else ""
+    section = f" — {c['section']}" if c.get("section") else ""
+    return f"{org}{c['title']}{year}, {_where(c)}{section}  [{c['source']}]"
+
+
+def render(answer: dict, console: Console, show_text: bool = True) -> None:
+    """The answer, its citations with pages and quotes, notices and the disclaimer."""
+    if show_text:
+        console.print(escape(answer["answer"]), highlight=False)
+    if answer["abstained"]:
+        if answer.get("related"):
+            console.print("\n[bold]Related passages[/] (they do not answer the question):")
+            for p in answer["related"]:
+                console.print(f"  - {escape(_source_line(p))}", highlight=False)
+    else:
+        console.print("\n[bold]Citations[/]")
+        for c in answer["citations"]:
+            quote = " ".join(c["quote"].split())
+            console.print(f"  [{c['n']}] {escape(_source_line(c))}", highlight=False)
+            console.print(f"      \"{escape(quote)}\"", style="dim", highlight=False)
+        unsupported = [s for s in answer.get("sentences", []) if not s["supported"]]
+        for s in unsupported:
+            console.print(f"  [yellow]unsupported:[/] {escape(s['text'])}", highlight=False)
+    for note in answer.get("notices", []):
+        console.print(f"[yellow]note:[/] {escape(note)}", highlight=False)
+    console.print(f"\n[italic]{escape(answer['disclaimer'])}[/]", highlight=False)
+
+
+def ask_command(
+    question: Annotated[str, typer.Argument(help="The question, in your own words.")],
+    k: Annotated[int | None, typer.Option("-k", "--k", help="Passages to retrieve (default: settings.top_k).")] = None,
+    org: Annotated[str | None, typer.Option("--org", help="Only this organisation's guidelines (WHO, MSF, ...).")] = None,
+    stream: Annotated[bool, typer.Option("--stream", help="Print the answer as it is generated.")] = False,
+    index: IndexOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Answer a question from the indexed guidelines, citing the pages it quotes."""
+    from rag.qa import build_qa
+
+    qa = build_qa(load_settings(index))
+    filters = Filters(organisation=org)
+    if not stream:
+        answer = qa.ask(question, k=k, filters=filters).to_dict()
+        print_json(answer) if as_json else render(answer, Console())
+        return
+    console = Console()
+    for event, data in qa.ask_stream(question, k=k, filters=filters):
+        if as_json:
+            print_json({"event": event, "data": data})
+        elif event == "token":
+            sys.stdout.write(data["text"])
+            sys.stdout.flush()
+        elif event == "answer":
+            streamed = not data["abstained"]  # the tokens are already on screen
+            print()
+            render(data, console, show_text=not streamed)
+        if event == "error":
+            raise GuidelineQAError(data["message"])

@@ -1,0 +1,81 @@
+"""`gqa eval QUESTIONS.jsonl`: retrieval recall@k and MRR@10, by style and language, and the misses."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from api.cli.common import IndexOption, JsonOption, load_settings, print_json
+from rag.retrieval.evaluation import KS, load_items, run_eval, search_modes
+from rag.retrieval.retriever import build_retriever
+
+COLUMNS = [f"recall@{k}" for k in KS] + ["mrr@10"]
+SETTINGS_REPORTED = ("retrieval_mode", "candidates", "rrf_k", "dense_weight", "lexical_weight", "dedup_threshold",
+                     "query_translation", "reranker_model", "rerank_candidates", "embedding_model")
+
+
+def _table(title: str, rows: dict[str, dict]) -> Table:
+    table = Table(title=title)
+    for col in ["", "n", *COLUMNS]:
+        table.add_column(col, justify="right" if col else "left")
+    for name, m in rows.items():
+        table.add_row(name, str(m["n"]), *(f"{m[c]:.3f}" for c in COLUMNS))
+    return table
+
+
+def print_report(report: dict, console: Console) -> None:
+    """Readable form: one table per mode, the ablation side by side, then the misses."""
+    modes = report["modes"]
+    for name, r in modes.items():
+        rows = {"overall": r["overall"], "strict": r["strict"]}
+        rows |= {f"style={k}": v for k, v in r["by_style"].items()}
+        rows |= {f"lang={k}": v for k, v in r["by_lang"].items()}
+        rows |= {f"lang={k}": v for k, v in r["by_lang_group"].items() if k == "non_en"}
+        console.print(_table(f"{name} ({report['answerable']} answerable questions)", rows))
+    if len(modes) > 1:
+        console.print(_table("ablation (overall)", {n: r["overall"] for n, r in modes.items()}))
+        console.print(_table("ablation (English)", {n: r["by_lang_group"]["en"] for n, r in modes.items()}))
+    main = list(modes)[-1]
+    misses = modes[main]["misses"]
+    console.print(f"\n[bold]{len(misses)} misses[/] ({main}: no hit in the top 5)")
+    for m in misses:
+        gold = m["gold"]
+        where = f"pp. {gold['pages']}" if gold["pages"] else f"lines {gold['lines']}"
+        console.print(f"\n[bold]{m['id']}[/] [{m['style']}/{m['lang']}] {m['question']}", highlight=False)
+        console.print(f"  gold: {gold['doc']} {where}; first hit at {m['first_hit_rank'] or '-'}", highlight=False)
+        console.print(f"  evidence: {m['evidence']}", highlight=False)
+        for n, p in enumerate(m["top3"], start=1):
+            place = f"pp. {p['pages']}" if p["pages"] else f"lines {p['lines']}"
+            console.print(f"  got {n}: {p['source']} {place} | {p['section'][-50:]} | {p['text'][:120]}", highlight=False)
+
+
+def eval_command(
+    questions: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Eval JSONL (see shared/eval/README.md).")],
+    ablation: Annotated[bool, typer.Option("--ablation", help="Compare dense, lexical, hybrid (and +rerank).")] = False,
+    report: Annotated[Path | None, typer.Option("--report", help="Write the JSON report to this file.")] = None,
+    index: IndexOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Score retrieval on an eval set: recall@1/3/5/10 and MRR@10, by style and language."""
+    settings = load_settings(index)
+    retriever = build_retriever(settings)
+    items = load_items(questions)
+    t0 = time.perf_counter()
+    result = run_eval(items, search_modes(retriever, ablation))
+    reader = retriever.reader()
+    result |= {"questions": str(questions), "index": str(settings.index), "index_version": reader.version,
+               "settings": {k: getattr(settings, k) for k in SETTINGS_REPORTED},
+               "seconds": round(time.perf_counter() - t0, 2)}
+    if report is not None:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str) + "\n")
+    if as_json:
+        print_json(result)
+    else:
+        print_report(result, Console())

@@ -1,0 +1,158 @@
+"""Document facts guessed from metadata and front-matter text: title, organisation, year, language, licence."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+
+from ingest.blocks import ParsedDocument
+
+FRONT_PAGES = 6  # copyright, ISBN and licence notices live in the first few pages
+
+_STOPWORDS = {
+    "en": {"the", "and", "of", "to", "in", "is", "with", "for", "are", "or", "be", "should"},
+    "fr": {"le", "la", "les", "des", "et", "est", "une", "pour", "dans", "du", "au", "sont"},
+    "es": {"el", "los", "las", "del", "y", "es", "una", "para", "con", "por", "en", "se"},
+    "pt": {"o", "os", "as", "do", "da", "dos", "das", "e", "uma", "para", "com", "não"},
+}
+# Long names in any case; acronyms only in capitals ('who' is an English word).
+_ORGS = {
+    "WHO": re.compile(r"(?i:world health organi[sz]ation)|\bWHO\b"),
+    "MSF": re.compile(r"(?i:medecins sans frontieres|doctors without borders)|\bMSF\b"),
+}
+_COPYRIGHT_YEAR = re.compile(r"(?:©|\(c\)|copyright)[^\n\d]{0,80}?\b(19[5-9]\d|20\d\d)\b", re.IGNORECASE)
+_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+_CC = re.compile(r"CC[ -]BY(?:-NC)?(?:-SA)?(?:-ND)?[ -]?(\d\.\d)?(?:[ -]?IGO)?", re.IGNORECASE)
+_EDITION = re.compile(
+    r"\b((?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d{1,2}(?:st|nd|rd|th))\s+edition)\b",
+    re.IGNORECASE,
+)
+_JUNK_TITLE = re.compile(r"\.(indd|docx?|pdf|qxd|p65|pm\d|rtf)\b|^untitled|^microsoft word", re.IGNORECASE)
+
+
+def ascii_fold(text: str) -> str:
+    """Drop accents so 'Médecins' matches 'Medecins'."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+def detect_language(text: str) -> str:
+    """en/fr/es/pt by counting stopwords; 'en' when there is too little text to tell."""
+    words = Counter(re.findall(r"[a-zà-ÿ]+", text[:50_000].lower()))
+    scores = {lang: sum(words[w] for w in stop) for lang, stop in _STOPWORDS.items()}
+    best = max(scores, key=lambda lang: scores[lang])
+    return best if scores[best] >= 5 else "en"
+
+
+def detect_organisation(front: str, meta: str = "") -> str | None:
+    """WHO or MSF from the copyright line, metadata, then front matter; None for other publishers."""
+    folded, meta_folded = ascii_fold(front), ascii_fold(meta)
+    for line in folded.split("\n"):
+        if "©" in line or "copyright" in line.lower():
+            if org := _first_org(line):
+                return org
+    if org := _first_org(meta_folded):
+        return org
+    # National guidelines cite WHO often but are published by a ministry: not WHO's own words.
+    if re.search(r"ministry of health", folded[:3000], re.IGNORECASE):
+        return None
+    return _first_org(folded)
+
+
+def _first_org(text: str) -> str | None:
+    """The organisation whose name appears first in text."""
+    hits = [(found.start(), org) for org, pattern in _ORGS.items() if (found := pattern.search(text))]
+    return min(hits)[1] if hits else None
+
+
+def detect_year(pages: list[str], meta_date: str | None = None) -> int | None:
+    """Year from '© ... 20xx', else the ISBN page, else the cover, else the metadata date."""
+    for text in pages:
+        if found := _COPYRIGHT_YEAR.search(text):
+            return int(found.group(1))
+    for text in pages:
+        if "ISBN" in text and (years := _YEAR.findall(text)):
+            return max(int(y) for y in years)
+    cover = next((text for text in pages if text.strip()), "")
+    if years := _YEAR.findall(cover):
+        return max(int(y) for y in years)
+    if meta_date and (found := re.search(r"(19|20)\d\d", meta_date)):
+        return int(found.group(0))
+    return None
+
+
+def detect_licence(text: str) -> str | None:
+    """'CC BY-NC-SA 3.0 IGO'-style licences or 'All rights reserved', as stated in the document."""
+    if found := _CC.search(text):
+        return re.sub(r"\s+", " ", found.group(0).upper().replace("CC-BY", "CC BY"))
+    if re.search(r"all rights reserved", text, re.IGNORECASE):
+        return "All rights reserved"
+    return None
+
+
+def detect_edition(text: str) -> str | None:
+    """'Second edition', '4th Edition' as printed in the front matter."""
+    found = _EDITION.search(text)
+    return found.group(1)[0].upper() + found.group(1)[1:].lower() if found else None
+
+
+def good_title(title: str | None) -> str | None:
+    """A metadata title worth keeping: not a file name, not a single token like 'HBprelims'."""
+    title = re.sub(r"\s+", " ", (title or "")).strip()
+    if not title or _JUNK_TITLE.search(title) or " " not in title:
+        return None
+    return title
+
+
+def fill_text_facts(doc: ParsedDocument, front: str, meta: str = "", meta_date: str | None = None) -> None:
+    """Set organisation, year, language and licence from front-matter text where not set yet."""
+    doc.organisation = doc.organisation or detect_organisation(front, meta)
+    doc.year = doc.year or detect_year(front.split("\f"), meta_date)
+    doc.language = doc.language or detect_language("\n".join(doc.page_texts) or front)
+    doc.licence = doc.licence or detect_licence(meta + "\n" + front)
+    doc.edition = doc.edition or detect_edition(front)
+
+
+def detect_pdf_metadata(doc: ParsedDocument, reader) -> None:
+    """Fill a parsed PDF's metadata from the document info dictionary and its first pages."""
+    info = _info(reader)
+    meta = "\n".join(info.get(k, "") for k in ("/Author", "/Title", "/Subject", "/Keywords"))
+    doc.title = good_title(info.get("/Title")) or _biggest_line(reader, doc)
+    front = "\f".join(doc.page_texts[:FRONT_PAGES])
+    fill_text_facts(doc, front, meta, info.get("/CreationDate") or info.get("/ModDate"))
+
+
+def _info(reader) -> dict[str, str]:
+    """The /Info dictionary as plain strings; broken metadata counts as none."""
+    try:
+        return {str(k): str(v) for k, v in (reader.metadata or {}).items()}
+    except Exception:  # undecodable or broken /Info: titles then come from the text
+        return {}
+
+
+def _biggest_line(reader, doc: ParsedDocument) -> str | None:
+    """The text set in the largest font on the first page with text (the cover title)."""
+    index = next((i for i, t in enumerate(doc.page_texts) if len(t.strip()) >= 20), None)
+    if index is None:
+        return None
+    parts: list[tuple[float, str]] = []
+
+    def visit(text, cm, tm, font, size):
+        scale = abs(tm[3] or tm[0] or 1) * abs(cm[3] or cm[0] or 1)
+        if text.strip():
+            parts.append((round(size * scale, 1), text.strip()))
+
+    try:
+        reader.pages[index].extract_text(visitor_text=visit)
+    except Exception:  # the title is a nicety; the text itself was read already
+        parts = []
+    if not parts:
+        return _first_line(doc.page_texts[index])
+    biggest = max(size for size, _ in parts)
+    title = " ".join(text for size, text in parts if size >= biggest - 0.5)
+    return re.sub(r"\s+", " ", title).strip()[:200] or None
+
+
+def _first_line(text: str) -> str | None:
+    """The first line with some letters in it."""
+    return next((line.strip() for line in text.split("\n") if len(re.findall(r"[A-Za-z]", line)) >= 3), None)

@@ -1,0 +1,260 @@
+"""PDF -> ParsedDocument with pypdf: cleaned text per physical page, sections from the outline."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from pypdf import PdfReader
+from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+
+from ingest import clean
+from ingest.metadata import detect_pdf_metadata
+from ingest.parsers.pdf_headings import FontRuns, heading_marks
+from ingest.blocks import Block, ParsedDocument
+from rag.errors import BadDocument
+
+# pypdf logs every recoverable oddity of real-world PDFs; our warnings list says what matters.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+MIN_PAGE_CHARS = 20  # fewer characters than this: a scanned, blank or figure-only page
+MAX_PAGE_CHARS = 200_000  # more than this on one page is a broken text layer, not prose
+MAX_OUTLINE_DEPTH = 12  # real outlines are 3-6 deep; deeper (or cyclic) ones are broken
+SHALLOW_OUTLINE_PAGES = 20  # fewer outline entries than one per this many pages: use font headings
+
+
+@dataclass(frozen=True)
+class _Mark:
+    """An outline entry: the section path that starts on a physical page (0-based)."""
+
+    page_index: int
+    path: tuple[str, ...]
+    must_find: bool = False  # a heading found by font: ignored unless its title is on the cleaned page
+
+
+def parse_pdf(path: Path, *, max_pages: int = 5000, layout: bool = False) -> ParsedDocument:
+    """Parse a PDF into one block per page (split where an outline section starts mid-page)."""
+    path = Path(path)
+    reader = _open(path)
+    count = _page_count(reader, path, max_pages)
+    warnings: list[str] = []
+    fonts = [FontRuns() for _ in range(count)]
+    raw = [_extract(reader, i, layout, warnings, fonts[i]) for i in range(count)]
+    pages = _clean_pages(raw, layout)
+    empty = [i + 1 for i, text in enumerate(pages) if len(text.strip()) < MIN_PAGE_CHARS]
+    if len(empty) == count:
+        failed = [w for w in warnings if "extraction failed" in w]  # e.g. a decompression bomb hit pypdf's limit
+        if failed:
+            raise BadDocument(f"{path.name}: no page could be read: {'; '.join(failed[:3])}")
+        raise BadDocument(f"{path.name}: {count} pages without text: scanned? needs OCR")
+    if empty:
+        warnings.append(f"{len(empty)} of {count} pages without text (scanned, blank or figure-only): {_spans(empty)}")
+    labels = _page_labels(reader, count, warnings)
+    marks = _outline_marks(reader, count, warnings)
+    if (not marks or len(marks) < count // SHALLOW_OUTLINE_PAGES) and not layout:
+        # No (or a token) outline: take the headings from font sizes instead.
+        marks = [_Mark(page, path, must_find=True) for page, path in heading_marks([f.runs for f in fonts])]
+    doc = ParsedDocument(
+        format="pdf",
+        blocks=_blocks(pages, labels, marks),
+        page_count=count,
+        page_texts=pages,
+        page_labels=labels,
+        pages_without_text=empty,
+        warnings=warnings,
+    )
+    detect_pdf_metadata(doc, reader)
+    return doc
+
+
+def _open(path: Path):
+    """Open a PDF with pypdf, turning its many failure modes into BadDocument."""
+    if not path.is_file():
+        raise BadDocument(f"{path}: file not found")
+    if path.stat().st_size == 0:
+        raise BadDocument(f"{path.name}: empty file")
+    with path.open("rb") as f:
+        head = f.read(1024)
+    if b"%PDF-" not in head:  # readers accept junk before the signature, but not its absence
+        raise BadDocument(f"{path.name}: not a PDF (starts with {head[:16]!r}); re-download or convert it")
+    try:
+        reader = PdfReader(path, strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise BadDocument(f"{path.name}: encrypted; password needed (save an unencrypted copy and ingest that)")
+    except BadDocument:
+        raise
+    except FileNotDecryptedError as exc:
+        raise BadDocument(f"{path.name}: encrypted; password needed ({exc})") from exc
+    except DependencyError as exc:
+        raise BadDocument(f"{path.name}: encrypted with AES; install 'cryptography' to read it ({exc})") from exc
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
+        raise BadDocument(f"{path.name}: corrupt or truncated PDF ({type(exc).__name__}: {exc}); re-download or re-export it") from exc
+    return reader
+
+
+def _page_count(reader, path: Path, max_pages: int) -> int:
+    """The number of pages, refusing empty and oversized documents."""
+    try:
+        count = len(reader.pages)
+    except Exception as exc:  # pypdf raises many types on a broken page tree
+        raise BadDocument(f"{path.name}: corrupt page tree ({type(exc).__name__}: {exc}); re-export the PDF") from exc
+    if count == 0:
+        raise BadDocument(f"{path.name}: PDF has zero pages")
+    if count > max_pages:
+        raise BadDocument(f"{path.name}: {count} pages, more than the limit of {max_pages} (raise GQA_MAX_PAGES to ingest it)")
+    return count
+
+
+def _extract(reader, index: int, layout: bool, warnings: list[str], fonts: FontRuns | None = None) -> str:
+    """Raw text of one page; a page that fails or is absurdly long is reported, not fatal."""
+    try:
+        if layout:  # pypdf's layout mode calls no visitor
+            text = reader.pages[index].extract_text(extraction_mode="layout") or ""
+        else:
+            text = reader.pages[index].extract_text(extraction_mode="plain", visitor_text=fonts) or ""
+    except Exception as exc:  # a single broken content stream must not lose the document
+        warnings.append(f"page {index + 1}: text extraction failed ({type(exc).__name__}: {exc})")
+        return ""
+    if len(text) > MAX_PAGE_CHARS:
+        warnings.append(f"page {index + 1}: {len(text)} characters of text, cut to {MAX_PAGE_CHARS}")
+        text = text[:MAX_PAGE_CHARS]
+    return text
+
+
+def _clean_pages(raw: list[str], layout: bool) -> list[str]:
+    """Clean every page, removing running headers and footers found across the document."""
+    pages = [clean.normalize_unicode(text.replace("\r\n", "\n").replace("\r", "\n")) for text in raw]
+    # Layout mode aligns columns with runs of spaces; keep a two-space gap as the column break.
+    pages = [_squeeze_columns(p) if layout else clean.collapse_spaces(p) for p in pages]
+    pages = clean.remove_running_headers(pages)
+    return [clean.squeeze_blank_lines(clean.strip_page_numbers(clean.join_hyphenation(p))) for p in pages]
+
+
+def _squeeze_columns(text: str) -> str:
+    """Layout-mode spacing: runs of 2+ spaces become two spaces, single spaces stay."""
+    text = clean.collapse_spaces(re.sub(r"[ \t\u00a0]{2,}", "\x00", text))
+    return text.replace("\x00", "  ").replace("\n  ", "\n").strip("  ")
+
+
+def _spans(pages: list[int]) -> str:
+    """Compact page list: [1, 2, 3, 7] -> '1-3, 7'."""
+    spans: list[list[int]] = []
+    for p in pages:
+        if spans and p == spans[-1][1] + 1:
+            spans[-1][1] = p
+        else:
+            spans.append([p, p])
+    return ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in spans)
+
+
+def _page_labels(reader, count: int, warnings: list[str]) -> list[str | None]:
+    """Printed page labels, only when the PDF declares /PageLabels (pypdf invents '1', '2'... otherwise)."""
+    try:
+        if "/PageLabels" not in reader.root_object:
+            return [None] * count
+        labels = list(reader.page_labels)
+    except Exception as exc:  # a broken label tree costs the labels, not the document
+        warnings.append(f"page labels unreadable ({type(exc).__name__})")
+        return [None] * count
+    return [str(label) if label else None for label in labels[:count]] + [None] * (count - len(labels))
+
+
+def _outline_marks(reader, count: int, warnings: list[str]) -> list[_Mark]:
+    """Outline entries as (page, section path), in page order."""
+    try:
+        outline = reader.outline
+    except (Exception, RecursionError) as exc:  # cyclic or broken outlines: no sections rather than no document
+        warnings.append(f"outline unreadable ({type(exc).__name__}); no sections")
+        return []
+    marks: list[_Mark] = []
+    _walk_outline(reader, outline, (), 0, marks, set())
+    marks = [m for m in marks if 0 <= m.page_index < count]
+    return sorted(marks, key=lambda m: m.page_index)  # stable: outline order within a page
+
+
+def _walk_outline(reader, items, parent: tuple[str, ...], depth: int, marks: list[_Mark], seen: set[int]) -> None:
+    """Depth-first walk of pypdf's nested outline lists, capped in depth and guarded against cycles."""
+    if depth > MAX_OUTLINE_DEPTH:
+        return
+    last_path = parent
+    for item in items:
+        if isinstance(item, list):
+            _walk_outline(reader, item, last_path, depth + 1, marks, seen)
+            continue
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        title = _clean_title(getattr(item, "title", None) or "")
+        if not title or title.startswith("_") or _CAPTION.match(title):
+            continue  # Word's hidden bookmarks (_GoBack, _Toc...) and figure/table captions are not sections
+        last_path = _nest(parent, title)
+        try:
+            page = reader.get_destination_page_number(item)
+        except Exception:  # a bookmark to nowhere still names a section, but has no page
+            continue
+        if page is not None and page >= 0:
+            marks.append(_Mark(page, last_path))
+
+
+def _clean_title(title: str) -> str:
+    """Outline titles carry tabs, NBSPs and padding from the authoring tool."""
+    return clean.collapse_spaces(clean.normalize_unicode(str(title)).replace("\n", " ")).strip()
+
+
+_NUMBER = re.compile(r"^(\d+(?:\.\d+)*)\.?\s")
+_CAPTION = re.compile(r"^(fig\.?|figure|table|box|chart|panel)\s*[A-Z]?\d", re.IGNORECASE)
+
+
+def _nest(parent: tuple[str, ...], title: str) -> tuple[str, ...]:
+    """Append a title to its parent path, undoing outlines that nest numbered siblings ('2.2' under '2.1')."""
+    number = _NUMBER.match(title)
+    path = list(parent)
+    if number:
+        depth = number.group(1).count(".")
+        while path and (m := _NUMBER.match(path[-1])) and m.group(1).count(".") >= depth:
+            path.pop()
+    return (*path, title)
+
+
+def _heading_offset(text: str, title: str, start: int) -> int | None:
+    """Where a section title starts a line of the page text, at or after start."""
+    words = title.split()[:8]  # long titles wrap differently on the page; the start is enough
+    if not words:
+        return None
+    first = re.escape(words[0].rstrip("."))
+    if _NUMBER.match(title):
+        first += r"\.?"  # '1\tIntroduction' in the outline is '1. Introduction' on the page
+    pattern = r"(?im)^[ \t]*" + first + "".join(r"\s+" + re.escape(w) for w in words[1:])
+    found = re.compile(pattern).search(text, start)
+    return found.start() if found else None
+
+
+def _blocks(pages: list[str], labels: list[str | None], marks: list[_Mark]) -> list[Block]:
+    """Cut pages into blocks at section starts; every block knows its page and section path."""
+    by_page: dict[int, list[_Mark]] = {}
+    for mark in marks:
+        by_page.setdefault(mark.page_index, []).append(mark)
+    blocks: list[Block] = []
+    section: tuple[str, ...] = ()
+    for index, text in enumerate(pages):
+        cut, current = 0, section
+        for mark in by_page.get(index, []):
+            offset = _heading_offset(text, mark.path[-1], cut)
+            if offset is None and mark.must_find:
+                continue  # a big-font line the cleaner removed (running header) or pypdf split oddly
+            if offset is None:
+                offset = cut  # title not found on the page: the section starts where we are
+            _add_block(blocks, text[cut:offset], current, index, labels)
+            cut, current = offset, mark.path
+        _add_block(blocks, text[cut:], current, index, labels)
+        section = current
+    return blocks
+
+
+def _add_block(blocks: list[Block], text: str, section: tuple[str, ...], index: int, labels: list[str | None]) -> None:
+    """Append a block unless it is blank."""
+    text = text.strip("\n")
+    if text.strip():
+        blocks.append(Block(text=text, section=section, page=index + 1, page_label=labels[index]))

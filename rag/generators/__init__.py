@@ -1,5 +1,0 @@
-"""Answer generators: extractive (default), an OpenAI-compatible server, in-process vLLM."""
-
-from rag.generators.base import Generation, Generator, build_generator
-
-__all__ = ["Generation", "Generator", "build_generator"]

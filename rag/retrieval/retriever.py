@@ -1,0 +1,203 @@
+"""Hybrid retrieval: dense (FAISS) + lexical (FTS5 BM25), fused by reciprocal rank, optionally
+reranked by a cross-encoder, near-duplicates collapsed, filters applied before the top-k cut.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import faiss
+import numpy as np
+
+from rag.embedding.embedder import Embedder, load_embedder
+from rag.errors import BadRequest
+from rag.retrieval.fusion import collapse_duplicates, fingerprint_cache, rrf
+from rag.index.reader import ChunkRow, IndexReader, LiveIndex
+from rag.index.fts import QUERY_STOPWORDS, query_phrases
+from rag.text.translation import translate_query
+from rag.retrieval.rerank import load_reranker
+from rag.settings import Settings
+from rag.retrieval.demotion import demote_navigation, is_evidence_apparatus, is_navigation
+from rag.retrieval.named_sources import boost as boost_named_sources
+from rag.types import Filters, Passage
+
+MODES = ("hybrid", "dense", "lexical")
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Ranked passages (rank 1..k) and the time each stage took, in milliseconds."""
+
+    passages: list[Passage]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _ms(t0: float) -> float:
+    return round((time.perf_counter() - t0) * 1000, 3)
+
+
+@dataclass
+class _Candidates:
+    """What the first stages found for one question: rankings and their raw scores."""
+
+    dense: list[tuple[int, float]] = field(default_factory=list)
+    lexical: list[tuple[int, float]] = field(default_factory=list)
+    vector: np.ndarray | None = None
+
+
+class Retriever:
+    """Answers `search(question)` over the live index; thread-safe, models loaded once."""
+
+    def __init__(self, index: LiveIndex, embedder: Embedder, settings: Settings, reranker=None):
+        self.index = index
+        self.embedder = embedder
+        self.settings = settings
+        self.reranker = reranker
+        self._checked: str | None = None  # index version whose embedder was checked
+        self._pool = ThreadPoolExecutor(settings.parallel_lexical, "lexical") if settings.parallel_lexical else None
+
+    def reader(self) -> IndexReader:
+        """The current index version, refused if another embedder built it."""
+        reader = self.index.get()
+        if self._checked != str(reader.dir):
+            self.embedder.info.check_compatible(reader.manifest["embedder"])
+            self._checked = str(reader.dir)
+        return reader
+
+    def search(self, question: str, k: int | None = None, filters: Filters | None = None,
+               mode: str | None = None) -> SearchResult:
+        """The top-k passages for a question, each with its full citation and per-stage scores."""
+        t_start = time.perf_counter()
+        question = (question or "").strip()
+        if not question:
+            raise BadRequest("the question is empty")
+        mode = mode or self.settings.retrieval_mode
+        if mode not in MODES:
+            raise BadRequest(f"unknown retrieval mode {mode!r}; use one of {', '.join(MODES)}")
+        k = k or self.settings.top_k
+        if k < 1:
+            raise BadRequest("k must be at least 1")
+        reader = self.reader()
+        doc_ids = reader.filter_documents(filters) if filters is not None else None
+        timings = {"embed": 0.0, "dense": 0.0, "lexical": 0.0, "fuse": 0.0, "rerank": 0.0}
+        if doc_ids == []:  # filters that match no document: nothing to search
+            timings["total"] = _ms(t_start)
+            return SearchResult([], timings)
+        found = self._first_stage(reader, question, mode, doc_ids, timings)
+        t0 = time.perf_counter()
+        weights = [self.settings.dense_weight, self.settings.lexical_weight]
+        fused = rrf([[i for i, _ in found.dense], [i for i, _ in found.lexical]], self.settings.rrf_k, weights)
+        fused = boost_named_sources(fused, reader, question, self.settings.source_boost)
+        # Only the head can reach the top k (after rerank and dedup): fetch and compare just that.
+        window = max(3 * k, self.settings.rerank_candidates if self.reranker else 0, 30)
+        fused = fused[:window]
+        rows = reader.chunks([i for i, _ in fused])
+        timings["fuse"] = _ms(t0)
+        order, rerank_scores = self._rerank(question, fused, rows, timings)
+        t0 = time.perf_counter()
+        passages = self._passages(reader, order, rows, dict(fused), rerank_scores, found, k)
+        timings["fuse"] = round(timings["fuse"] + _ms(t0), 3)
+        timings["total"] = _ms(t_start)
+        return SearchResult(passages, timings)
+
+    # --- stages
+    def _first_stage(self, reader: IndexReader, question: str, mode: str, doc_ids: list[str] | None,
+                     timings: dict[str, float]) -> _Candidates:
+        found = _Candidates()
+        n = self.settings.candidates
+        query = translate_query(question, self.settings.query_translation)
+        pending = None
+        if mode in ("hybrid", "lexical"):
+            phrases = query_phrases(query.lexical, QUERY_STOPWORDS, prefix=self.settings.lexical_prefix,
+                                    numbers=self.settings.lexical_numbers)
+            # ONNX Runtime, SQLite and numpy's loops mostly run without the GIL: BM25 goes beside the embedding.
+            if mode == "hybrid" and self._pool is not None:
+                pending = self._pool.submit(_timed, reader.bm25_search, phrases, n, doc_ids)
+            else:
+                found.lexical, timings["lexical"] = _timed(reader.bm25_search, phrases, n, doc_ids)
+        if mode in ("hybrid", "dense"):
+            t0 = time.perf_counter()
+            found.vector = self.embedder.embed_query(query.dense)
+            timings["embed"] = _ms(t0)
+            t0 = time.perf_counter()
+            allowed = reader.allowed_ids(doc_ids) if doc_ids is not None else None
+            if self.settings.search_threads:
+                # OpenMP's thread count belongs to the calling thread, and requests arrive on many: each sets
+                # its own. One flat search takes ~1 ms on one thread; a team of two spins against the other
+                # requests' threads (1.8 ms of CPU instead of 0.7 alone, 15 ms per search on a busy machine).
+                faiss.omp_set_num_threads(self.settings.search_threads)
+            found.dense = reader.dense_search(found.vector, n, allowed)
+            timings["dense"] = _ms(t0)
+        if pending is not None:
+            found.lexical, timings["lexical"] = pending.result()
+        return found
+
+    def _rerank(self, question: str, fused: list[tuple[int, float]], rows: dict[int, ChunkRow],
+                timings: dict[str, float]) -> tuple[list[int], dict[int, float]]:
+        order = [i for i, _ in fused if i in rows]
+        if self.reranker is None or not order:
+            return order, {}
+        t0 = time.perf_counter()
+        head = order[: self.settings.rerank_candidates]
+        scores = self.reranker.score(question, [f"{rows[i].header}\n{rows[i].text}" for i in head])
+        by_id = {i: float(s) for i, s in zip(head, scores)}
+        # Stable: equal rerank scores keep the fused order.
+        head = sorted(head, key=lambda i: -by_id[i])
+        timings["rerank"] = _ms(t0)
+        return head + order[len(head):], by_id
+
+    def _passages(self, reader: IndexReader, order: list[int], rows: dict[int, ChunkRow], fused: dict[int, float],
+                  rerank: dict[int, float], found: _Candidates, k: int) -> list[Passage]:
+        if self.settings.demote_navigation:
+            apparatus = (lambda i: is_evidence_apparatus(rows[i].text, rows[i].section)) \
+                if self.settings.demote_evidence_apparatus else None
+            order = demote_navigation(order, lambda i: is_navigation(rows[i].text, rows[i].section), apparatus)
+        if self.settings.dedup_threshold <= 1.0:
+            docs = reader.documents
+            prints = reader.derived("fingerprints", lambda _: fingerprint_cache())
+            order = collapse_duplicates(order, lambda i: rows[i].text, lambda i: docs[rows[i].doc_id].year,
+                                        lambda i: rows[i].doc_id, self.settings.dedup_threshold, prints)
+        top = order[:k]
+        dense, lexical = dict(found.dense), dict(found.lexical)
+        if found.vector is not None:
+            dense.update(_cosines(reader, [i for i in top if i not in dense], found.vector))
+        passages = []
+        for rank, i in enumerate(top, start=1):
+            scores = {"rrf": fused[i]}
+            if i in dense:
+                scores["dense"] = dense[i]
+            if i in lexical:
+                scores["lexical"] = lexical[i]
+            if i in rerank:
+                scores["rerank"] = rerank[i]
+            score = rerank.get(i, fused[i])
+            passages.append(reader.passage(rows[i], score, rank=rank, scores=scores))
+        return passages
+
+
+def _timed(search: Callable, *args) -> tuple[list, float]:
+    """A search's result and its own duration in ms (it may run on another thread)."""
+    t0 = time.perf_counter()
+    return search(*args), _ms(t0)
+
+
+def _cosines(reader: IndexReader, ids: list[int], vector: np.ndarray) -> dict[int, float]:
+    """Dense scores for passages only the lexical retriever found (the abstain check reads them)."""
+    out = {}
+    for i in ids:
+        try:
+            out[i] = float(np.dot(reader.dense.reconstruct(int(i)), vector))
+        except RuntimeError:  # an index type that cannot reconstruct: leave the score out
+            return out
+    return out
+
+
+def build_retriever(settings: Settings, embedder: Embedder | None = None) -> Retriever:
+    """The retriever the settings describe: live index, embedder (loaded unless given), reranker."""
+    if embedder is None:
+        embedder = load_embedder(settings.embedding_model, settings.embed_batch_size,
+                                 query_threads=settings.search_threads)
+    return Retriever(LiveIndex(settings.index), embedder, settings, reranker=load_reranker(settings.reranker_model))
