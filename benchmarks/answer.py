@@ -1,6 +1,6 @@
 """Answer benchmark over ../shared/eval/dev.jsonl: citation support, abstention, LLM overhead.
 
-  .venv/bin/python benchmarks/answer.py --index /work/cache/indexes/corpus [--llm-questions 12]
+  .venv/bin/python -m benchmarks.answer --index INDEX [--llm-questions 12]
 
 - support: every extractive citation's quote must be found verbatim in its passage and, with
   whitespace collapsed and NFKC, in the text of the cited page(s) or lines of the source (goal 100%);
@@ -9,7 +9,7 @@
   citation checks) against the model call itself, on a local llama.cpp server (goal < 10%);
 - the abstention tradeoff over the two thresholds (benchmarks/abstain_sweep.py).
 Writes benchmarks/results/answer.json. Calibrating abstention only (no LLM, writes nothing):
-  .venv/bin/python benchmarks/answer.py --index /work/cache/indexes/corpus --sweep
+  .venv/bin/python -m benchmarks.answer --index INDEX --sweep
 """
 
 from __future__ import annotations
@@ -27,15 +27,13 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
-from benchmarks import abstain_sweep  # noqa: E402
-from rag.errors import GuidelineQAError  # noqa: E402
-from rag.answering.generators.openai_http import OpenAIGenerator  # noqa: E402
-from rag.qa import QA, build_qa  # noqa: E402
-from rag.settings import Settings  # noqa: E402
+from benchmarks import abstain_sweep
+from benchmarks.common import free_port, index_arg, out_arg, questions_arg, read_jsonl
+from rag.answering.generators.openai_http import OpenAIGenerator
+from rag.errors import GuidelineQAError
+from rag.qa import QA
+from rag.settings import Settings
+from rag.wiring import build_qa
 
 
 def _norm(text: str) -> str:
@@ -72,7 +70,7 @@ def gold_hit(item: dict, citations) -> bool:
 
 def extractive_run(qa: QA, items: list[dict]) -> dict:
     """Ask every dev question with the extractive generator; check quotes and abstention."""
-    reader = qa.index.get()
+    reader = qa.retriever.index.get()
     quotes = in_passage = in_source = 0
     abstained = {"answerable": 0, "unanswerable": 0}
     counts = {"answerable": 0, "unanswerable": 0}
@@ -135,7 +133,7 @@ def llm_run(qa: QA, items: list[dict], url: str) -> dict:
     settings = qa.settings.model_copy(update={"generator": "openai", "llm_base_url": [url], "llm_model": "smollm2",
                                               "llm_max_tokens": 64, "llm_context_tokens": 4096,
                                               "llm_max_passages": 4, "llm_timeout": 300})
-    llm_qa = QA(qa.retriever, OpenAIGenerator(settings), settings, qa.index)
+    llm_qa = QA(qa.retriever, OpenAIGenerator(settings), settings)
     walls, models, answered, failures = [], [], 0, []
     for item in items:
         t0 = time.perf_counter()
@@ -177,15 +175,16 @@ def print_sweep(run: dict) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--index", type=Path, default=Path(os.environ.get("GQA_INDEX", "/work/cache/indexes/corpus")))
-    parser.add_argument("--questions", type=Path, default=ROOT.parent / "shared" / "eval" / "dev.jsonl")
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "answer.json")
+    index_arg(parser)
+    questions_arg(parser)
+    out_arg(parser, "answer.json")
     parser.add_argument("--llm-url", help="an OpenAI-compatible base URL; default: start llama.cpp's server")
     parser.add_argument("--llm-questions", type=int, default=12, help="dev questions answered by the LLM (0 = skip)")
     parser.add_argument("--sweep", action="store_true",
                         help="calibration only: print the abstention tradeoff over the thresholds; no LLM, writes nothing")
     args = parser.parse_args()
-    items = [json.loads(line) for line in args.questions.read_text().splitlines() if line.strip()]
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    items = read_jsonl(args.questions)
     qa = build_qa(Settings(index=args.index))
     qa.ask(items[0]["question"])  # warm up: first-query costs are not per-answer costs
     result = {"index": str(args.index), "questions_file": str(args.questions), "extractive": extractive_run(qa, items)}
@@ -195,7 +194,7 @@ def main() -> None:
     if args.llm_questions:
         proc, url = None, args.llm_url
         if url is None:
-            port = 18000 + os.getpid() % 1000
+            port = free_port()
             proc = start_llama(port, Path("/tmp") / f"bench_llama_{port}.log")
             url = f"http://127.0.0.1:{port}/v1"
         try:

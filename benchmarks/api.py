@@ -2,7 +2,7 @@
 concurrent clients for a bounded time each, the time to the first streamed event of /v1/ask, and the
 server's memory over a soak.
 
-  .venv/bin/python benchmarks/api.py [--index /work/cache/indexes/corpus] [--seconds 15] [--soak 300] [--workers 2]
+  .venv/bin/python -m benchmarks.api [--index INDEX] [--seconds 15] [--soak 300] [--workers 2]
 
 Reports throughput, p50/p95/p99 latency, errors, server RSS (all its processes) at the start and end
 of each run, and CPU per request of the server and of this load generator, which shares the cores.
@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,15 +25,25 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[1]
-EVAL = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+from benchmarks.common import (
+    RESULTS,
+    dev_questions_path,
+    free_port,
+    index_arg,
+    out_arg,
+    percentile,
+    read_jsonl,
+)
+
 FALLBACK_QUESTIONS = ["artesunate dose severe malaria children", "oral rehydration salts cholera",
                       "first-line antihypertensive drugs", "amoxicillin dose pneumonia child"]
 
 
 def questions() -> list[str]:
-    if EVAL.exists():
-        return [json.loads(line)["question"] for line in EVAL.read_text().splitlines() if line.strip()]
+    """The dev set's questions, or a few fixed ones where the shared folder is absent."""
+    path = dev_questions_path()
+    if path.exists():
+        return [item["question"] for item in read_jsonl(path)]
     return FALLBACK_QUESTIONS
 
 
@@ -80,22 +89,13 @@ def _ppid(pid: int) -> int | None:
         return None
 
 
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
-
-
 def start_server(index: Path, workers: int = 1) -> tuple[subprocess.Popen, str]:
     """`gqa serve` on a free port, once every worker has loaded its models (its output: benchmarks/results/serve.log)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "GQA_INDEX": str(index), "GQA_GENERATOR": "extractive",
            "GQA_RATE_LIMIT_PER_MINUTE": "0", "GQA_API_KEYS": ""}
     gqa = Path(sys.executable).with_name("gqa")
-    log = ROOT / "benchmarks" / "results" / "serve.log"
+    log = RESULTS / "serve.log"
     with log.open("w") as out:
         proc = subprocess.Popen([str(gqa), "serve", "--port", str(port), "--workers", str(workers)], env=env,
                                 stdout=out, stderr=subprocess.STDOUT)
@@ -192,13 +192,12 @@ def soak(base: str, pid: int, seconds: float, qs: list[str]) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    default_index = Path("/work/cache/indexes/corpus")
-    parser.add_argument("--index", type=Path, default=default_index if default_index.exists() else ROOT / "indexes" / "default")
+    index_arg(parser)
     parser.add_argument("--seconds", type=float, default=15.0, help="Duration of each (route, clients) run.")
     parser.add_argument("--clients", default="1,8,32")
     parser.add_argument("--soak", type=float, default=60.0, help="Memory soak duration (the goal is stated for 300 s).")
     parser.add_argument("--workers", type=int, default=1, help="gqa serve --workers.")
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "api.json")
+    out_arg(parser, "api.json")
     args = parser.parse_args()
     qs = questions()
     proc, base = start_server(args.index, args.workers)

@@ -1,10 +1,10 @@
 """Batch benchmark: `gqa batch`'s engine against the same server driven by raw concurrent requests.
 
-  .venv/bin/python benchmarks/batch.py --index /work/cache/indexes/corpus [--n 200] [--concurrency 1,4,16]
+  .venv/bin/python -m benchmarks.batch --index INDEX [--n 200] [--concurrency 1,4,16]
 
 - N dev-style questions (variants of ../shared/eval/dev.jsonl's questions, made at run time) through
   rag.batch.engine.batch_file with the OpenAI-compatible generator against a local llama.cpp server
-  (tests/llm_servers.py starts it) at each concurrency: questions/s and completion tokens/s;
+  (tests/support/llm_servers.py starts it) at each concurrency: questions/s and completion tokens/s;
 - the same server driven directly by the same number of concurrent raw HTTP requests carrying the
   identical prompts (those our generator sends; questions we abstain on send none): our overhead
   = (our wall time - raw wall time) / raw wall time, goal <= 10%;
@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -25,16 +24,14 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
-from rag.batch.engine import BatchOptions, batch_file  # noqa: E402
-from rag.answering.generators.extractive import ExtractiveGenerator  # noqa: E402
-from rag.answering.generators.openai_http import OpenAIGenerator  # noqa: E402
-from rag.answering.prompt import fit_passages  # noqa: E402
-from rag.qa import QA, build_qa  # noqa: E402
-from rag.settings import Settings  # noqa: E402
+from benchmarks.common import index_arg, out_arg, questions_arg, read_jsonl
+from rag.answering.generators.extractive import ExtractiveGenerator
+from rag.answering.generators.openai_http import OpenAIGenerator
+from rag.answering.prompt import fit_passages
+from rag.batch.engine import BatchOptions, batch_file
+from rag.qa import QA
+from rag.settings import Settings
+from rag.wiring import build_qa
 
 # Ways users phrase the same need; applied to the dev questions to get N distinct questions.
 VARIANTS = ["{q}", "According to the guidelines: {q}", "{q} Please cite the guideline.", "Quick question - {q}"]
@@ -113,7 +110,7 @@ def extractive(index: Path, items: list[dict], tmp: Path) -> dict:
 
 
 def llm(args, items: list[dict], tmp: Path) -> dict:
-    from tests.llm_servers import SERVED_NAME, llama_server
+    from tests.support.llm_servers import SERVED_NAME, llama_server
 
     questions = dev_style(items, args.n)
     with llama_server(tmp) as url:
@@ -138,9 +135,9 @@ def llm(args, items: list[dict], tmp: Path) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--index", type=Path, default=Path(os.environ.get("GQA_INDEX", "/work/cache/indexes/corpus")))
-    parser.add_argument("--questions", type=Path, default=ROOT.parent / "shared" / "eval" / "dev.jsonl")
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "batch.json")
+    index_arg(parser)
+    questions_arg(parser)
+    out_arg(parser, "batch.json")
     parser.add_argument("--n", type=int, default=200, help="dev-style questions for the LLM runs (0 = skip)")
     parser.add_argument("--concurrency", type=lambda s: [int(x) for x in s.split(",")], default=[1, 4, 16])
     parser.add_argument("--api", choices=["chat", "completions"], default="chat")
@@ -148,7 +145,8 @@ def main() -> None:
     parser.add_argument("--passages", type=int, default=3, help="passages per prompt (keeps CPU prompts short)")
     parser.add_argument("--note", default="", help="context to keep with the figures")
     args = parser.parse_args()
-    items = [json.loads(line) for line in args.questions.read_text().splitlines() if line.strip()]
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    items = read_jsonl(args.questions)
     with tempfile.TemporaryDirectory(prefix="gqa-bench-batch-") as tmp:
         result = {"index": str(args.index), "machine": f"{os.cpu_count()} cores, no GPU", "note": args.note,
                   "loadavg_at_start": os.getloadavg(),

@@ -1,6 +1,6 @@
 """Ingest benchmark: our pipeline vs the plain LangChain pipeline, on the same corpus and model.
 
-    .venv/bin/python benchmarks/ingest.py [--corpus ../shared/corpus] [--out benchmarks/results/ingest.json]
+    .venv/bin/python -m benchmarks.ingest --corpus CORPUS [--out benchmarks/results/ingest.json]
 
 Each pipeline runs in its own process so its peak RSS is its own. Ours is run twice (the
 second run, on the unchanged corpus, should be a no-op), then the embedding of the same
@@ -20,8 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from benchmarks.common import ROOT, out_arg
 
 
 def peak_rss_mib() -> float:
@@ -112,16 +111,17 @@ def run_langchain(corpus: Path, out_dir: Path) -> dict:
 
 
 def child(kind: str, corpus: Path) -> dict:
+    """One pipeline in a fresh process (this module again, from the repository root): its peak RSS is its own."""
+    cmd = [sys.executable, "-m", "benchmarks.ingest", "--child", kind, "--corpus", str(corpus.resolve())]
     with tempfile.TemporaryDirectory() as tmp:
-        out = subprocess.run([sys.executable, __file__, "--child", kind, "--corpus", str(corpus), "--tmp", tmp],
-                             capture_output=True, text=True, check=True)
+        out = subprocess.run([*cmd, "--tmp", tmp], cwd=ROOT, capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "ingest.json")
+    parser.add_argument("--corpus", type=Path, required=True, help="folder of guideline files to ingest")
+    out_arg(parser, "ingest.json")
     parser.add_argument("--child", choices=["ours", "langchain"])
     parser.add_argument("--tmp", type=Path)
     parser.add_argument("--skip-langchain", action="store_true")

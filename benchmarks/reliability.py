@@ -2,35 +2,34 @@
 each figure with the command that produced it.
 
 Runs the reliability tests once (one pytest process) and reads the soak figures from
-benchmarks/results/soak.json (written by a hand run of benchmarks/soak.py).
+benchmarks/results/soak.json (written by a hand run of benchmarks.soak).
 
-    .venv/bin/python benchmarks/reliability.py [--reuse-tests]
+    .venv/bin/python -m benchmarks.reliability [--reuse-tests]
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import subprocess
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from benchmarks.common import RESULTS, ROOT
+
 TESTS = "tests/reliability"
 PYTEST = [".venv/bin/python", "-m", "pytest", TESTS, "-m", "not slow", "-q", "-s", "-p", "no:cacheprovider", "-rA"]
-SOAK_CMD = ".venv/bin/python benchmarks/soak.py --minutes 10 --clients 32 --index /work/cache/indexes/corpus " \
+SOAK_CMD = ".venv/bin/python -m benchmarks.soak --minutes 10 --clients 32 --index INDEX " \
            "--out benchmarks/results/soak.json"
 
 
 def run_tests() -> dict:
     """Run the reliability tests; per-file pass/fail counts and the schemathesis request count."""
     t = time.monotonic()
-    done = subprocess.run(PYTEST, cwd=ROOT, capture_output=True, text=True, env=None)
+    done = subprocess.run(PYTEST, check=False, cwd=ROOT, capture_output=True, text=True, env=None)
     out = done.stdout
     per_file: dict[str, dict[str, int]] = {}
-    for status, name in re.findall(r"^(PASSED|FAILED|ERROR) (tests/reliability/\S+?)::", out, re.M):
+    for status, name in re.findall(r"^(PASSED|FAILED|ERROR) (tests/reliability/\S+?)::", out, re.MULTILINE):
         per_file.setdefault(name, {"PASSED": 0, "FAILED": 0, "ERROR": 0})[status] += 1
     sent = re.search(r"schemathesis: (\d+) requests, (\d+) operations", out)
     return {"exit": done.returncode, "seconds": round(time.monotonic() - t), "files": per_file,
@@ -40,9 +39,8 @@ def run_tests() -> dict:
 
 
 def inputs_table() -> list[str]:
-    from tests.reliability.bad_inputs import bad_inputs
-    from tests.reliability.test_bad_requests import HOSTILE
-    from tests.reliability.test_security_promises import TRAVERSALS
+    """The counts of malformed files, hostile questions and traversal requests the tests try."""
+    from tests.support.hostile import HOSTILE, TRAVERSALS, bad_inputs
 
     items = bad_inputs()
     expect = {"failed": 0, "ingested": 0, "skipped": 0, "not listed": 0}
@@ -50,16 +48,16 @@ def inputs_table() -> list[str]:
         key = "not listed" if not item.statuses else ("failed" if item.statuses == ("failed",) else
                                                       "ingested" if item.statuses == ("ingested",) else "skipped")
         expect[key] += 1
-    return [f"- Malformed guideline files: **{len(items)}** (must fail with a reason naming the file: "
-            f"{expect['failed']}; must ingest despite the oddity: {expect['ingested']}; skipped as duplicate or "
-            f"folder notes: {expect['skipped']}; folder oddities never listed: {expect['not listed']}). "
-            "List: `tests/reliability/bad_inputs.py`.",
+    return [(f"- Malformed guideline files: **{len(items)}** (must fail with a reason naming the file: "
+             f"{expect['failed']}; must ingest despite the oddity: {expect['ingested']}; skipped as duplicate or "
+             f"folder notes: {expect['skipped']}; folder oddities never listed: {expect['not listed']}). "
+             "List: `tests/support/hostile.py`."),
             f"- Hostile questions: **{len(HOSTILE)}**, each on `/v1/ask`, `/v1/search` and a stream.",
             f"- Path-traversal and bad document-id requests: **{len(TRAVERSALS) + 4}**."]
 
 
 def soak_lines() -> list[str]:
-    path = ROOT / "benchmarks" / "results" / "soak.json"
+    path = RESULTS / "soak.json"
     if not path.exists():
         return ["(no soak run yet)"]
     s = json.loads(path.read_text())
@@ -67,15 +65,15 @@ def soak_lines() -> list[str]:
     tail = rss["samples"][-18:]  # the last 3 minutes: after the ingest's new version was swapped in
     routes = "; ".join(f"`{r}` {v['requests']} requests, {v['errors']} errors, p50 {v['p50_ms']:.0f} ms, "
                        f"p99 {v['p99_ms']:.0f} ms" for r, v in s["routes"].items())
-    return [f"Command: `{SOAK_CMD}` (index: `{s['index']}`, {s['clients']} clients, {s['seconds']:.0f} s, "
-            "extractive, rate limit off, on a shared 2-core machine)", "",
+    return [(f"Command: `{SOAK_CMD}` (index: `{s['index']}`, {s['clients']} clients, {s['seconds']:.0f} s, "
+             "extractive, rate limit off, on a shared 2-core machine)"), "",
             f"- Requests: **{s['requests']}**, errors: **{s['errors']}**, throughput {s['throughput_rps']} req/s",
             f"- {routes}",
-            f"- p99 per {s['window_s']:.0f} s window (ms): {', '.join(f'{x:.0f}' for x in s['window_p99_ms'])} "
-            f"(max/min {s['p99_spread']})",
-            f"- Server RSS (MiB): ready {rss['ready']}, after warm-up {rss['after_warmup']}, end {rss['end']}: "
-            f"growth **{rss['growth_pct']}%** (includes loading the newly ingested version); last 3 minutes {tail[0]} -> {tail[-1]} "
-            f"({100 * (tail[-1] - tail[0]) / tail[0]:.2f}%)",
+            (f"- p99 per {s['window_s']:.0f} s window (ms): {', '.join(f'{x:.0f}' for x in s['window_p99_ms'])} "
+             f"(max/min {s['p99_spread']})"),
+            (f"- Server RSS (MiB): ready {rss['ready']}, after warm-up {rss['after_warmup']}, end {rss['end']}: "
+             f"growth **{rss['growth_pct']}%** (includes loading the newly ingested version); last 3 minutes "
+             f"{tail[0]} -> {tail[-1]} ({100 * (tail[-1] - tail[0]) / tail[0]:.2f}%)"),
             f"- Batch job during the soak: {s.get('batch')}",
             f"- Ingest (new version published and hot-swapped under load): {s.get('ingest')}"]
 
@@ -85,7 +83,7 @@ def write(results: dict) -> str:
                       for name, c in sorted(results["files"].items()))
     return f"""# Reliability and security figures
 
-Generated by `.venv/bin/python benchmarks/reliability.py` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.
+Generated by `.venv/bin/python -m benchmarks.reliability` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.
 What the service promises: `SECURITY.md`.
 
 ## Inputs tried
@@ -118,8 +116,12 @@ Command: `{' '.join(PYTEST)}` ({results['seconds']} s, exit {results['exit']}): 
 
 def main() -> None:
     """Run the tests, write benchmarks/reliability.md."""
-    cached = ROOT / "benchmarks" / "results" / "reliability-tests.json"
-    if "--reuse-tests" in sys.argv and cached.exists():  # only re-read the soak figures
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reuse-tests", action="store_true",
+                        help="reuse benchmarks/results/reliability-tests.json; only re-read the soak figures")
+    args = parser.parse_args()
+    cached = RESULTS / "reliability-tests.json"
+    if args.reuse_tests and cached.exists():  # only re-read the soak figures
         results = json.loads(cached.read_text())
     else:
         results = run_tests()

@@ -1,6 +1,6 @@
 """Search latency in process over the full corpus index: p50/p95/p99, 1 and 8 concurrent callers.
 
-  .venv/bin/python benchmarks/search.py --index /work/cache/indexes/corpus [--rounds 5] [--threads 1 8]
+  .venv/bin/python -m benchmarks.search --index INDEX [--rounds 5] [--threads 1 8]
 
 Questions are those of ../shared/eval/dev.jsonl (all 60, in a fixed shuffled order, repeated for
 `--rounds`). Each query's time is split into the retriever's stages (embed, dense, lexical, fuse,
@@ -15,27 +15,22 @@ import json
 import os
 import platform
 import random
-import sys
+import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
-import numpy as np
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
-from rag.retrieval.retriever import Retriever, build_retriever  # noqa: E402
-from rag.settings import Settings  # noqa: E402
+from benchmarks.common import index_arg, out_arg, percentile, questions_arg, read_jsonl
+from rag.retrieval.retriever import Retriever
+from rag.settings import Settings
+from rag.wiring import build_retriever
 
 STAGES = ("embed", "dense", "lexical", "fuse", "rerank", "total")
 
 
 def percentiles(values: list[float]) -> dict[str, float]:
-    a = np.asarray(values, dtype=np.float64)
-    return {"p50": round(float(np.percentile(a, 50)), 2), "p95": round(float(np.percentile(a, 95)), 2),
-            "p99": round(float(np.percentile(a, 99)), 2), "mean": round(float(a.mean()), 2), "n": len(values)}
+    """p50/p95/p99 (benchmarks.common.percentile), mean and count of one stage's timings in ms."""
+    return {**{f"p{q}": round(percentile(values, q), 2) for q in (50, 95, 99)},
+            "mean": round(statistics.fmean(values), 2), "n": len(values)}
 
 
 def run(retriever: Retriever, questions: list[str], threads: int) -> dict:
@@ -57,16 +52,17 @@ def run(retriever: Retriever, questions: list[str], threads: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--index", type=Path, default=Path("/work/cache/indexes/corpus"))
-    parser.add_argument("--questions", type=Path, default=ROOT.parent / "shared" / "eval" / "dev.jsonl")
+    index_arg(parser)
+    questions_arg(parser)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 8])
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "search.json")
+    out_arg(parser, "search.json")
     args = parser.parse_args()
 
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     settings = Settings(index=args.index)
     retriever = build_retriever(settings)
-    questions = [json.loads(line)["question"] for line in args.questions.read_text().splitlines() if line.strip()]
+    questions = [item["question"] for item in read_jsonl(args.questions)]
     random.Random(0).shuffle(questions)
     for q in questions[:10]:  # warm-up: model graphs, SQLite pages, FAISS memory
         retriever.search(q)

@@ -4,7 +4,7 @@ time, with a batch job and an ingest (hot swap) running while the server answers
 Reports requests, errors, p50/p99 per window (stable p99?) and the server's RSS after warm-up and
 at the end. The server is a real `gqa serve` subprocess over a private copy of the index.
 
-    .venv/bin/python benchmarks/soak.py --minutes 10 --clients 32 --out benchmarks/results/soak.json
+    .venv/bin/python -m benchmarks.soak --index INDEX --minutes 10 --clients 32 --out benchmarks/results/soak.json
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,9 +24,16 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_INDEXES = [Path("/work/cache/indexes/corpus"), Path("/work/cache/indexes/helper4-partial/p")]
-EVAL = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+from benchmarks.common import (
+    ROOT,
+    dev_questions_path,
+    free_port,
+    index_arg,
+    out_arg,
+    percentile,
+    read_jsonl,
+)
+
 FALLBACK_QUESTIONS = ["artesunate dose severe malaria children", "oral rehydration salts cholera",
                       "first-line antihypertensive drugs", "zinc for diarrhoea in children"]
 EXTRA_DOC = "# Soak test note\n\n## Snakebite\n\nGive antivenom to patients with signs of systemic envenoming.\n"
@@ -42,22 +48,11 @@ def rss_mb(pid: int) -> float:
 
 
 def questions() -> list[str]:
-    if EVAL.exists():
-        return [json.loads(line)["question"] for line in EVAL.read_text().splitlines() if line.strip()]
+    """The dev set's questions, or a few fixed ones where the shared folder is absent."""
+    path = dev_questions_path()
+    if path.exists():
+        return [item["question"] for item in read_jsonl(path)]
     return FALLBACK_QUESTIONS
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def private_copy(index: Path, into: Path) -> Path:
@@ -108,13 +103,13 @@ class Recorder:
         windows: dict[int, list[float]] = {}
         for t, _, ms, _ in steady:
             windows.setdefault(int((t - warmup_s) // self.window_s), []).append(ms)
-        p99s = [round(percentile(v, 0.99), 1) for _, v in sorted(windows.items()) if len(v) >= 20]
+        p99s = [round(percentile(v, 99), 1) for _, v in sorted(windows.items()) if len(v) >= 20]
         by_route = {}
         for route in sorted({s[1] for s in self.samples}):
             ms = [s[2] for s in steady if s[1] == route]
             by_route[route] = {"requests": sum(1 for s in self.samples if s[1] == route),
                                "errors": sum(1 for s in self.samples if s[1] == route and not s[3]),
-                               "p50_ms": round(percentile(ms, 0.5), 1), "p99_ms": round(percentile(ms, 0.99), 1)}
+                               "p50_ms": round(percentile(ms, 50), 1), "p99_ms": round(percentile(ms, 99), 1)}
         return {"requests": len(self.samples), "errors": sum(1 for s in self.samples if not s[3]),
                 "error_samples": self.errors, "routes": by_route, "window_s": self.window_s, "window_p99_ms": p99s,
                 "p99_spread": round(max(p99s) / min(p99s), 2) if p99s else None}
@@ -157,8 +152,8 @@ def side_jobs(base: str, index: Path, qs: list[str], at_s: float, stop: threadin
         (folder / "soak-note.md").write_text(EXTRA_DOC)
         t = time.monotonic()
         done = subprocess.run([str(ROOT / ".venv" / "bin" / "gqa"), "ingest", str(folder), "--index", str(index),
-                               "--json"], capture_output=True, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"},
-                              timeout=900)
+                               "--json"], check=False, capture_output=True, text=True,
+                              env={**os.environ, "HF_HUB_OFFLINE": "1"}, timeout=900)
         before = http.get("/readyz").json()["index"].get("version")
         out["ingest"] = {"exit": done.returncode, "seconds": round(time.monotonic() - t, 1), "served_version": before}
 
@@ -210,14 +205,14 @@ def run(index: Path, clients: int, seconds: float, out_path: Path | None) -> dic
 def main() -> None:
     """Command line: see the module docstring."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--index", type=Path, default=next((p for p in DEFAULT_INDEXES if p.exists()), None))
+    index_arg(parser)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--seconds", type=float, default=None, help="Overrides --minutes.")
-    parser.add_argument("--out", type=Path, default=None)
+    out_arg(parser, None)
     args = parser.parse_args()
-    if args.index is None:
-        sys.exit("no index: give --index")
+    if not args.index.exists():
+        sys.exit(f"no index at {args.index}: give --index")
     result = run(args.index, args.clients, args.seconds or args.minutes * 60, args.out)
     print(json.dumps(result, indent=2))
     ok = result["errors"] == 0 and result["rss_mb"]["growth_pct"] < 5

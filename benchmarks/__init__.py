@@ -1,0 +1,1 @@
+"""Measurements, apart from the tests. Run each from the repository root: `.venv/bin/python -m benchmarks.NAME`."""
