@@ -26,6 +26,7 @@ from api.routes.search import router as search_router
 from api.routes.widget import router as widget_router
 from api.services import Services
 from rag.settings import Settings
+from rag.wiring import configure_process
 
 DESCRIPTION = """Question answering over WHO and MSF clinical guidelines, every claim cited to
 organisation, guideline, edition, section and page.
@@ -84,4 +85,6 @@ def create_app(settings: Settings, embedder: Any = None, warm: bool = True, free
 
 def app_from_environment() -> FastAPI:
     """The app over settings read from the environment: what each `gqa serve --workers N` process runs."""
-    return create_app(Settings(), freeze_gc=True)
+    settings = Settings()
+    configure_process(settings)  # each worker process is an entry point of its own
+    return create_app(settings, freeze_gc=True)

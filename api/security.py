@@ -21,6 +21,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.errors import error_body
 from rag.settings import Settings
+from rag.text.question import Question, QuestionError, as_question
 
 _bearer = HTTPBearer(auto_error=False, description="An API key from GQA_API_KEYS (only when keys are set).")
 
@@ -127,15 +128,16 @@ async def rate_limit(request: Request, key: Annotated[str | None, Depends(api_ke
 V1_GUARDS = [Depends(rate_limit)]  # rate_limit depends on api_key: one key check per request
 
 
-def check_question(text: str, settings: Settings, field: tuple[str, ...] = ("body", "question")) -> str:
-    """The question, stripped; 422 when empty or longer than settings.max_question_chars."""
-    stripped = text.strip()
-    if not stripped:
-        raise RequestValidationError([{"loc": field, "msg": "question is empty", "type": "string_too_short"}])
-    if len(stripped) > settings.max_question_chars:
+def check_question(text: str, settings: Settings, field: tuple[str, ...] = ("body", "question")) -> Question:
+    """The question, checked and translated once for the whole request; 422 when empty or longer than
+    settings.max_question_chars."""
+    try:
+        return as_question(text, settings.max_question_chars, settings.query_translation)
+    except QuestionError as exc:
+        if exc.reason == "empty":
+            raise RequestValidationError([{"loc": field, "msg": "question is empty", "type": "string_too_short"}]) from None
         raise RequestValidationError([{"loc": field, "type": "string_too_long",
-                                       "msg": f"question longer than {settings.max_question_chars} characters"}])
-    return stripped
+                                       "msg": f"question longer than {settings.max_question_chars} characters"}]) from None
 
 
 class _TooLarge(HTTPException):

@@ -11,8 +11,9 @@ import threading
 from typing import Any
 
 from rag.errors import GuidelineQAError
-from rag.index.reader import IndexReader, LiveIndex
+from rag.index.reader import IndexReader
 from rag.settings import Settings
+from rag.wiring import build_qa, build_retriever, open_index
 
 log = logging.getLogger("gqa.api")
 
@@ -23,7 +24,7 @@ class Services:
     def __init__(self, settings: Settings, embedder: Any = None):
         self.settings = settings
         self.embedder = embedder
-        self.index = LiveIndex(settings.index)
+        self.index = open_index(settings, check=False)
         self._lock = threading.Lock()
         self._retriever = None
         self._qa = None
@@ -51,25 +52,19 @@ class Services:
     def retriever(self):
         """The retriever, built on first use."""
         if self._retriever is None:
-            from rag.retrieval.retriever import build_retriever
-
             with self._lock:
                 if self._retriever is None:
-                    self._retriever = build_retriever(self.settings, embedder=self.embedder)
-                    self.index = self._retriever.index  # one reader of each version in memory, not two
+                    # The services' own live index: one reader of each version in memory, not two.
+                    self._retriever = build_retriever(self.settings, embedder=self.embedder, index=self.index)
         return self._retriever
 
     def qa(self):
         """The answerer (this retriever + the configured generator + citation checks), built on first use."""
         if self._qa is None:
-            from rag.answering.generators.base import build_generator
-            from rag.qa import QA
-
             retriever = self.retriever()
             with self._lock:
                 if self._qa is None:
-                    # Not build_qa(): it loads a second embedder; the server shares the retriever's one.
-                    self._qa = QA(retriever, build_generator(self.settings), self.settings)
+                    self._qa = build_qa(self.settings, retriever=retriever)  # sharing the retriever's embedder
         return self._qa
 
     def warm_up(self) -> None:

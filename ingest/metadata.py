@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections import Counter
 
 from ingest.blocks import ParsedDocument
+from rag.text.language import detect_language
+from rag.text.words import fold
 
 FRONT_PAGES = 6  # copyright, ISBN and licence notices live in the first few pages
 
-_STOPWORDS = {
-    "en": {"the", "and", "of", "to", "in", "is", "with", "for", "are", "or", "be", "should"},
-    "fr": {"le", "la", "les", "des", "et", "est", "une", "pour", "dans", "du", "au", "sont"},
-    "es": {"el", "los", "las", "del", "y", "es", "una", "para", "con", "por", "en", "se"},
-    "pt": {"o", "os", "as", "do", "da", "dos", "das", "e", "uma", "para", "com", "não"},
-}
 # Long names in any case; acronyms only in capitals ('who' is an English word).
 _ORGS = {
     "WHO": re.compile(r"(?i:world health organi[sz]ation)|\bWHO\b"),
@@ -31,22 +25,9 @@ _EDITION = re.compile(
 _JUNK_TITLE = re.compile(r"\.(indd|docx?|pdf|qxd|p65|pm\d|rtf)\b|^untitled|^microsoft word", re.IGNORECASE)
 
 
-def ascii_fold(text: str) -> str:
-    """Drop accents so 'Médecins' matches 'Medecins'."""
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-
-
-def detect_language(text: str) -> str:
-    """en/fr/es/pt by counting stopwords; 'en' when there is too little text to tell."""
-    words = Counter(re.findall(r"[a-zà-ÿ]+", text[:50_000].lower()))
-    scores = {lang: sum(words[w] for w in stop) for lang, stop in _STOPWORDS.items()}
-    best = max(scores, key=lambda lang: scores[lang])
-    return best if scores[best] >= 5 else "en"
-
-
 def detect_organisation(front: str, meta: str = "") -> str | None:
     """WHO or MSF from the copyright line, metadata, then front matter; None for other publishers."""
-    folded, meta_folded = ascii_fold(front), ascii_fold(meta)
+    folded, meta_folded = fold(front), fold(meta)
     for line in folded.split("\n"):
         if "©" in line or "copyright" in line.lower():
             if org := _first_org(line):

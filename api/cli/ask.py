@@ -66,7 +66,7 @@ def ask_command(
     as_json: JsonOption = False,
 ) -> None:
     """Answer a question from the indexed guidelines, citing the pages it quotes."""
-    from rag.qa import build_qa
+    from rag.wiring import build_qa
 
     qa = build_qa(load_settings(index))
     filters = Filters(organisation=org)

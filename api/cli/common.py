@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from rag.settings import Settings
+from rag.wiring import configure_process
 
 IndexOption = Annotated[
     Path | None,
@@ -23,7 +24,9 @@ def load_settings(index: Path | None = None, **overrides: Any) -> Settings:
     values = {k: v for k, v in overrides.items() if v is not None}
     if index is not None:
         values["index"] = index
-    return Settings(**values)
+    settings = Settings(**values)
+    configure_process(settings)  # the CLI is an entry point: the one place process-wide switches are set
+    return settings
 
 
 def print_json(data: Any) -> None:

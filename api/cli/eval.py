@@ -13,7 +13,7 @@ from rich.table import Table
 
 from api.cli.common import IndexOption, JsonOption, load_settings, print_json
 from rag.retrieval.evaluation import KS, load_items, run_eval, search_modes
-from rag.retrieval.retriever import build_retriever
+from rag.wiring import build_retriever
 
 COLUMNS = [f"recall@{k}" for k in KS] + ["mrr@10"]
 SETTINGS_REPORTED = ("retrieval_mode", "candidates", "rrf_k", "dense_weight", "lexical_weight", "dedup_threshold",

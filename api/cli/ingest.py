@@ -12,7 +12,7 @@ from rich.table import Table
 
 from api.cli.common import IndexOption, JsonOption, load_settings, print_json
 from ingest.pipeline import IngestReport, find_files, ingest
-from rag.embedding.embedder import load_embedder
+from rag.wiring import load_embedder
 
 STATUS_STYLE = {"ingested": "green", "unchanged": "dim", "skipped": "yellow", "failed": "bold red", "removed": "cyan"}
 
@@ -32,7 +32,7 @@ def ingest_command(
     """Parse, chunk and embed guideline files into a new index version (unchanged files are skipped)."""
     settings = load_settings(index)
     err = Console(stderr=True)
-    embedder = load_embedder(settings.embedding_model, settings.embed_batch_size, settings.torch_threads)
+    embedder = load_embedder(settings, queries=False)
     total = len(find_files(paths))
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=as_json) as progress:

@@ -12,7 +12,8 @@ from rich.table import Table
 
 from api.cli.common import IndexOption, JsonOption, load_settings, print_json
 from rag.errors import BadRequest
-from rag.retrieval.retriever import SearchResult, build_retriever
+from rag.retrieval.retriever import SearchResult
+from rag.wiring import build_retriever
 from rag.types import Filters, Passage
 
 

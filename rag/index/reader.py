@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ class ChunkRow:
     line_end: int | None
 
 
+_PLAIN_WORD = re.compile(r"^\w+$", re.UNICODE)
 _CHUNK_COLUMNS = "id, chunk_id, doc_id, seq, text, header, section, page_start, page_end, page_labels, line_start, line_end"
 
 
@@ -126,6 +128,28 @@ class IndexReader:
             return self.term_matrix.search([(ts[0], p) for ts, (_, p) in zip(tokens, phrases)], n, allowed)
         match = phrases_to_fts(phrases)  # multi-token phrases ("lt2_5") need FTS5's adjacency check
         return self.lexical_search(match, n, doc_ids) if match else []
+
+    def chunks_with_term(self, term: str) -> int:
+        """How many chunks hold a word starting with `term` (prefix match covers plurals); 0 for a
+        term that is not one plain word, so user text never becomes FTS5 syntax."""
+        if not _PLAIN_WORD.match(term) or "." in term:
+            return 0
+        row = self.db.execute("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (f'"{term}"*',)).fetchone()
+        return int(row[0])
+
+    def chunk_count(self) -> int:
+        """Chunks in this version."""
+        return int(self.db.execute("SELECT count(*) FROM chunks").fetchone()[0])
+
+    def row_documents(self) -> tuple[np.ndarray, list[str]]:
+        """Per chunk row id, the position of its document in the returned (sorted) doc_id list; -1 for no row."""
+        rows = self.db.execute("SELECT id, doc_id FROM chunks").fetchall()
+        doc_ids = sorted({r[1] for r in rows})
+        position = {d: n for n, d in enumerate(doc_ids)}
+        table = np.full(max((r[0] for r in rows), default=-1) + 1, -1, dtype=np.int32)
+        for r in rows:
+            table[r[0]] = position[r[1]]
+        return table, doc_ids
 
     def allowed_ids(self, doc_ids: list[str]) -> np.ndarray:
         if not doc_ids:

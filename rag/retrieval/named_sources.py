@@ -12,10 +12,10 @@ signal (one organisation publishes many documents), so it gets half the boost.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
-import numpy as np
+from rag.text.stopwords import NAME_STOPWORDS
+from rag.text.words import fold
 
 # Acronyms (matched as capitalised words) and long names (matched anywhere), English/French/Spanish.
 ORG_ALIASES = {
@@ -25,21 +25,15 @@ ORG_ALIASES = {
 }
 DOC_WORDS = {"book", "booklet", "list", "manual", "guide", "guideline", "guidelines", "handbook", "protocol",
              "protocols", "formulary", "chart", "edition", "according", "per"}
-_STOP = {"the", "of", "for", "and", "in", "on", "to", "a", "an", "with", "by", "de", "la", "le", "el", "y", "et",
-         "who", "pdf", "md", "ed", "th", "rd", "nd", "st"}
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 
 
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-
-
 def _words(text: str) -> list[str]:
-    return [w.casefold() for w in _TOKEN.findall(_fold(text))]
+    return [w.casefold() for w in _TOKEN.findall(fold(text))]
 
 
 def _content(words: list[str]) -> list[str]:
-    return [w for w in words if w not in _STOP and not w.isdigit()]
+    return [w for w in words if w not in NAME_STOPWORDS and not w.isdigit()]
 
 
 @dataclass(frozen=True)
@@ -79,7 +73,7 @@ def document_names(documents) -> list[DocumentName]:
 def _proper_nouns(question: str) -> set[str]:
     """Capitalised words after the first word (acronyms anywhere), case-folded."""
     found = set()
-    for n, m in enumerate(_TOKEN.finditer(_fold(question))):
+    for n, m in enumerate(_TOKEN.finditer(fold(question))):
         word = m.group()
         if len(word) >= 2 and word[0].isupper() and (n > 0 or word.isupper()):
             found.add(word.casefold())
@@ -112,17 +106,6 @@ def named_documents(question: str, names: list[DocumentName]) -> dict[str, float
     return out
 
 
-def row_documents(reader) -> tuple[np.ndarray, list[str]]:
-    """Per chunk row id, the index of its document in the returned doc_id list."""
-    rows = reader.db.execute("SELECT id, doc_id FROM chunks").fetchall()
-    doc_ids = sorted({r[1] for r in rows})
-    position = {d: n for n, d in enumerate(doc_ids)}
-    table = np.full(max((r[0] for r in rows), default=-1) + 1, -1, dtype=np.int32)
-    for r in rows:
-        table[r[0]] = position[r[1]]
-    return table, doc_ids
-
-
 def boost(fused: list[tuple[int, float]], reader, question: str, strength: float) -> list[tuple[int, float]]:
     """Fused (row id, score) with the named documents' scores raised by `strength` (x(1+strength)), re-sorted."""
     if strength <= 0 or not fused:
@@ -131,7 +114,7 @@ def boost(fused: list[tuple[int, float]], reader, question: str, strength: float
     named = named_documents(question, names)
     if not named:
         return fused
-    table, doc_ids = reader.derived("source_boost.row_documents", row_documents)
+    table, doc_ids = reader.derived("source_boost.row_documents", lambda r: r.row_documents())
     factor = {n: 1.0 + strength * named.get(d, 0.0) for n, d in enumerate(doc_ids)}
     out = [(i, s * factor.get(int(table[i]) if i < len(table) else -1, 1.0)) for i, s in fused]
     return sorted(out, key=lambda item: -item[1])

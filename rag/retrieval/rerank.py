@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -16,8 +15,6 @@ class CrossEncoderReranker:
     def __init__(self, path: Path, batch_size: int = 16, max_length: int = 512):
         if not (path / "config.json").is_file():
             raise ModelNotFound(f"{path}: not a cross-encoder model directory (no config.json); models are never downloaded")
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from sentence_transformers import CrossEncoder
 
         self.name = path.name

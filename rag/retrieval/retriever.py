@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 import faiss
 import numpy as np
 
-from rag.embedding.embedder import Embedder, load_embedder
+from rag.embedding.embedder import Embedder
 from rag.errors import BadRequest
 from rag.retrieval.fusion import collapse_duplicates, fingerprint_cache, rrf
 from rag.index.reader import ChunkRow, IndexReader, LiveIndex
-from rag.index.fts import QUERY_STOPWORDS, query_phrases
-from rag.text.translation import translate_query
-from rag.retrieval.rerank import load_reranker
+from rag.index.fts import query_phrases
+from rag.text.stopwords import QUERY_STOPWORDS
+from rag.text.question import Question, as_question
 from rag.settings import Settings
 from rag.retrieval.demotion import demote_navigation, is_evidence_apparatus, is_navigation
 from rag.retrieval.named_sources import boost as boost_named_sources
@@ -67,13 +67,11 @@ class Retriever:
             self._checked = str(reader.dir)
         return reader
 
-    def search(self, question: str, k: int | None = None, filters: Filters | None = None,
+    def search(self, question: str | Question, k: int | None = None, filters: Filters | None = None,
                mode: str | None = None) -> SearchResult:
         """The top-k passages for a question, each with its full citation and per-stage scores."""
         t_start = time.perf_counter()
-        question = (question or "").strip()
-        if not question:
-            raise BadRequest("the question is empty")
+        question = as_question(question, self.settings.max_question_chars, self.settings.query_translation)
         mode = mode or self.settings.retrieval_mode
         if mode not in MODES:
             raise BadRequest(f"unknown retrieval mode {mode!r}; use one of {', '.join(MODES)}")
@@ -104,11 +102,11 @@ class Retriever:
         return SearchResult(passages, timings)
 
     # --- stages
-    def _first_stage(self, reader: IndexReader, question: str, mode: str, doc_ids: list[str] | None,
+    def _first_stage(self, reader: IndexReader, question: Question, mode: str, doc_ids: list[str] | None,
                      timings: dict[str, float]) -> _Candidates:
         found = _Candidates()
         n = self.settings.candidates
-        query = translate_query(question, self.settings.query_translation)
+        query = question.query
         pending = None
         if mode in ("hybrid", "lexical"):
             phrases = query_phrases(query.lexical, QUERY_STOPWORDS, prefix=self.settings.lexical_prefix,
@@ -194,10 +192,3 @@ def _cosines(reader: IndexReader, ids: list[int], vector: np.ndarray) -> dict[in
             return out
     return out
 
-
-def build_retriever(settings: Settings, embedder: Embedder | None = None) -> Retriever:
-    """The retriever the settings describe: live index, embedder (loaded unless given), reranker."""
-    if embedder is None:
-        embedder = load_embedder(settings.embedding_model, settings.embed_batch_size,
-                                 query_threads=settings.search_threads)
-    return Retriever(LiveIndex(settings.index), embedder, settings, reranker=load_reranker(settings.reranker_model))

@@ -1,5 +1,5 @@
 """Answer generators: extractive (default), an OpenAI-compatible server, in-process vLLM."""
 
-from rag.answering.generators.base import Generation, Generator, build_generator
+from rag.answering.generators.base import Generation, Generator
 
-__all__ = ["Generation", "Generator", "build_generator"]
+__all__ = ["Generation", "Generator"]

@@ -1,4 +1,4 @@
-"""The `Generator` protocol and the factories that pick one from settings.
+"""The `Generator` protocol and its factories by setting value (`rag.wiring.build_generator` picks one).
 
 `stream` yields text pieces as they arrive and, last, the complete `Generation`.
 """
@@ -55,7 +55,3 @@ def _vllm(settings: Settings) -> Generator:
 
 FACTORIES: dict[str, Callable[[Settings], Generator]] = {"extractive": _extractive, "openai": _openai, "vllm": _vllm}
 
-
-def build_generator(settings: Settings) -> Generator:
-    """The generator `settings.generator` names."""
-    return FACTORIES[settings.generator](settings)

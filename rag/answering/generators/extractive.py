@@ -18,9 +18,10 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from rag.answering.citations import content_words, sentence_spans
+from rag.text.sentences import sentence_spans
+from rag.text.words import content_words
 from rag.answering.generators.base import Generation
-from rag.text.translation import translate_query
+from rag.text.question import Question, as_question
 from rag.settings import Settings
 from rag.types import Passage
 
@@ -129,18 +130,19 @@ class ExtractiveGenerator:
     name = "extractive"
 
     def __init__(self, settings: Settings):
+        self.settings = settings
         self.max_sentences = settings.extractive_max_sentences
-        self.translation = settings.query_translation
 
-    def generate(self, question: str, passages: list[Passage]) -> Generation:
+    def generate(self, question: str | Question, passages: list[Passage]) -> Generation:
         """Select and quote the sentences that answer the question."""
         t0 = time.perf_counter()
-        words = translate_query(question, self.translation).lexical  # English words for English passages
+        question = as_question(question, self.settings.max_question_chars, self.settings.query_translation)
+        words = question.query.lexical  # English words for English passages
         text = render(select(words, passages, self.max_sentences), passages)
         return Generation(text, tuple(passages), self.name, None, {},
                           {"generate": (time.perf_counter() - t0) * 1000}, abstain=not text)
 
-    def stream(self, question: str, passages: list[Passage]) -> Iterator[str | Generation]:
+    def stream(self, question: str | Question, passages: list[Passage]) -> Iterator[str | Generation]:
         """The same answer, one line at a time."""
         generation = self.generate(question, passages)
         for line in generation.text.splitlines(keepends=True):
