@@ -113,7 +113,7 @@ class Settings(BaseSettings):
     llm_structured: bool = Field(False, description="Ask vLLM for JSON-schema structured output.")
     abstain_threshold: float = Field(
         0.50, description="Answer when the top passages cover this IDF-weighted share of the question's words (rag/answering/abstain.py; "
-        "re-calibrate with `benchmarks/answer.py --sweep`)."
+        "re-calibrate with `python -m benchmarks.answer --sweep`)."
     )
     abstain_dense_threshold: float = Field(
         0.50, description="...or when the best passage's dense cosine reaches this (see rag/answering/abstain.py)."

@@ -18,7 +18,7 @@ coverage, abstain_dense_threshold for the cosine). On the full corpus the dev se
 reach a cosine of 0.67 and a coverage of 0.46, as high as paraphrased answerable questions do, so
 no threshold pair separates them with a margin; the defaults (0.50, 0.50) are the point whose rates
 stayed the same across two retrieval versions. Re-check after retrieval changes:
-`.venv/bin/python benchmarks/answer.py --index INDEX --sweep`.
+`.venv/bin/python -m benchmarks.answer --index INDEX --sweep`.
 """
 
 from __future__ import annotations

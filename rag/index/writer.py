@@ -17,7 +17,7 @@ import numpy as np
 from rag.index import layout
 from rag.index.bm25 import build_term_matrix, save_term_matrix
 from rag.embedding.embedder import EmbedderInfo
-from rag.errors import EmbedderMismatch
+from rag.errors import EmbedderMismatch, IndexNotFound
 from rag.index.schema import SCHEMA, build_faiss, connect
 from rag.index.fts import FTS_TOKENIZE, LEXICAL_VERSION, index_text
 from rag.types import Chunk, DocumentMeta
@@ -66,7 +66,7 @@ class IndexWriter:
     def _previous_dir(self) -> Path | None:
         try:
             return layout.current_dir(self.index)
-        except Exception:
+        except IndexNotFound:  # the first version of a new index
             return None
 
     def _check_previous(self, previous: Path) -> None:
