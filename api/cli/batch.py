@@ -62,7 +62,7 @@ def batch_command(
 ) -> None:
     """Answer a file of questions with citations; resumable, bounded concurrency, a summary at the end."""
     from rag.batch.engine import BatchOptions, batch_file
-    from rag.qa import build_qa
+    from rag.wiring import build_qa
 
     if not input_path.is_file():
         raise BadRequest(f"no question file at {input_path}")

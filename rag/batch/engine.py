@@ -8,6 +8,11 @@ Threads, not processes: the model request is I/O, and retrieval (torch, FAISS, S
 the GIL. A question that outlives `timeout` gets a timeout record at once; its thread keeps its
 slot until the request returns (bounded by the generator's own timeout and retries), so the
 number of requests in flight never exceeds `concurrency`.
+
+A question file is answered by `answer_file`, whichever engine runs the questions: reading,
+resume (done ids, a torn last record cut), the tally, the writer and the summary are here once;
+an `Engine` only answers the pending items (`ThreadEngine`: the threads above; Ray Data actors:
+rag.batch.ray_data).
 """
 
 from __future__ import annotations
@@ -18,10 +23,14 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
-from rag.types import Answer
 from rag.batch.files import BatchItem, ResultWriter, detect_format, done_ids, read_items, repair_output
 from rag.errors import BadRequest, GeneratorUnavailable, GuidelineQAError
+from rag.types import Answer
+
+if TYPE_CHECKING:
+    from rag.qa import QA
 
 Emit = Callable[[dict], None]
 
@@ -206,33 +215,81 @@ def pending_items(items: list[BatchItem], done: set[str], tally: Tally) -> list[
     return out
 
 
-def batch_file(qa, input_path: Path, output_path: Path, opts: BatchOptions, fsync_seconds: float = 1.0,
-               on_start: Callable[[int], None] | None = None, on_record: Emit | None = None,
-               input_format: str | None = None, output_format: str | None = None) -> dict:
-    """Answer a question file into an output file, resuming it if it exists; returns the summary."""
+class Engine(Protocol):
+    """What runs the pending items of a question file: threads here (`ThreadEngine`) or Ray Data actors."""
+
+    def check(self) -> None:
+        """Fail now, before the files are read (e.g. no index)."""
+
+    def start(self) -> None:
+        """Take what `run` needs; called once the items to ask are known, before the writer opens."""
+
+    def run(self, items: list[BatchItem], emit: Emit) -> None:
+        """Answer every item (bad rows too: a bad-input record), calling `emit(record)` once for each."""
+
+    def stop(self) -> None:
+        """Release what `start` took; called after the writer is closed."""
+
+
+@dataclass(frozen=True)
+class ThreadEngine:
+    """`run_batch` in this process, over one QA."""
+
+    qa: QA
+    opts: BatchOptions
+
+    def check(self) -> None:
+        if self.qa.retriever is not None:
+            self.qa.retriever.index.get()  # no index: fail now, not with one error record per question
+
+    def start(self) -> None:
+        return None
+
+    def run(self, items: list[BatchItem], emit: Emit) -> None:
+        run_batch(self.qa, items, emit, self.opts)
+
+    def stop(self) -> None:
+        return None
+
+
+def answer_file(engine: Engine, input_path: Path, output_path: Path, fsync_seconds: float = 1.0,
+                on_start: Callable[[int], None] | None = None, on_record: Emit | None = None,
+                input_format: str | None = None, output_format: str | None = None) -> dict:
+    """Answer a question file into an output file with `engine`, resuming it if it exists; returns the summary."""
     out_fmt = detect_format(output_path, output_format)
-    if qa.index is not None:
-        qa.index.get()  # no index: fail now, not with one error record per question
+    engine.check()
     items = read_items(input_path, input_format)
     repaired = repair_output(output_path, out_fmt)
     tally = Tally(rows=len(items))
     todo = pending_items(items, done_ids(output_path, out_fmt), tally)
     if on_start:
         on_start(len(todo))
-    writer = ResultWriter(output_path, out_fmt, fsync_seconds)
-    lock = threading.Lock()
-
-    def emit(record: dict) -> None:
-        writer.write(record)
-        with lock:
-            tally.count(record)
-        if on_record:
-            on_record(record)
-
-    tally.started = time.perf_counter()  # throughput of this run, not of reading the files
+    engine.start()
     try:
-        run_batch(qa, todo, emit, opts)
+        writer = ResultWriter(output_path, out_fmt, fsync_seconds)
+        lock = threading.Lock()
+
+        def emit(record: dict) -> None:
+            writer.write(record)
+            with lock:
+                tally.count(record)
+            if on_record:
+                on_record(record)
+
+        tally.started = time.perf_counter()  # throughput of this run, not of reading the files
+        try:
+            engine.run(todo, emit)
+        finally:
+            writer.close()
     finally:
-        writer.close()
+        engine.stop()
     tally.seconds = time.perf_counter() - tally.started
     return {**tally.summary(), "output": str(output_path), "repaired_bytes": repaired}
+
+
+def batch_file(qa, input_path: Path, output_path: Path, opts: BatchOptions, fsync_seconds: float = 1.0,
+               on_start: Callable[[int], None] | None = None, on_record: Emit | None = None,
+               input_format: str | None = None, output_format: str | None = None) -> dict:
+    """Answer a question file into an output file on threads (`run_batch`), resuming it; returns the summary."""
+    return answer_file(ThreadEngine(qa, opts), input_path, output_path, fsync_seconds, on_start, on_record,
+                       input_format, output_format)

@@ -1,14 +1,17 @@
 """Batch at scale on Ray Data: the same retrieval, prompt and citation checks as `gqa batch`.
 
-    questions (driver: rag.batch.files, same bad-row and resume rules)
+    questions (driver: rag.batch.engine.answer_file, the same files, bad-row and resume rules)
       -> retrieve   CPU actors, each loading the index and embedder once      (QA.retrieve)
-      -> answer     GPU actors holding vLLM's offline engine (GQA_GENERATOR=vllm, batched
-                    generate), or CPU actors sending concurrent requests to OpenAI-compatible
-                    servers (GQA_GENERATOR=openai), then the citation checks   (QA.finish)
-      -> records streamed back to the driver and appended to the output (rag.batch.files)
+      -> answer     actors with a generator that batches (`generate_many`: vLLM's offline engine
+                    on a GPU, GQA_GENERATOR=vllm) get one call per block; any other generator
+                    (OpenAI-compatible servers, GQA_GENERATOR=openai) gets concurrent requests
+                    from a thread pool; then the citation checks                (QA.finish)
+      -> records streamed back to the driver and appended to the output (answer_file's writer)
 
 Ray is an optional extra (`pip install "guideline-qa[ray]"`); vLLM another (`[vllm]`, GPU
 nodes). Ray schedules the actors over the cluster; nothing here is a scheduler of our own.
+Each actor is an entry point of its own process: it calls `rag.wiring.configure_process` and
+builds its objects with rag.wiring, like the CLI and the API.
 """
 
 from __future__ import annotations
@@ -18,14 +21,23 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
-from rag.batch.engine import Tally, error_type_of, answer_record, error_record, pending_items
-from rag.batch.files import BatchItem, ResultWriter, detect_format, done_ids, read_items, repair_output
-from rag.errors import GuidelineQAError, require
 from rag.answering.generators.base import Generation
+from rag.batch.engine import Emit, answer_file, answer_record, error_record, error_type_of
+from rag.batch.files import BatchItem
+from rag.errors import require
 from rag.qa import Retrieved
 from rag.settings import Settings
 from rag.types import Filters, Passage
+
+
+@runtime_checkable
+class BatchGenerator(Protocol):
+    """A generator that answers many questions in one call (its engine batches them)."""
+
+    def generate_many(self, items: list[tuple[str, list[Passage]]]) -> list[Generation]: ...
+
 
 def _ray():
     require("ray.data", "ray", "gqa batch --ray", "ray[data]")
@@ -53,27 +65,26 @@ def _passages(text: str) -> list[Passage]:
     return [Passage(**d) for d in json.loads(text)]
 
 
-def _qa(settings: dict, with_generator: bool):
-    """The retrieval stage's QA (index + embedder, a generator it never calls), or the answer stage's
-    (the configured generator, no index)."""
-    from rag.embedding.embedder import load_embedder
-    from rag.answering.generators.base import build_generator
+def _retrieval_qa(s: Settings):
+    """The retrieval stage's QA: index, embedder (ONNX query encoder) and reranker, and an extractive
+    generator it never calls. The index is opened lazily, as before: with none, each question gets
+    an IndexNotFound record rather than the actor failing."""
     from rag.answering.generators.extractive import ExtractiveGenerator
-    from rag.qa import QA
-    from rag.retrieval.retriever import build_retriever
+    from rag.wiring import build_qa, build_retriever, open_index
 
-    s = Settings(**settings)
-    if with_generator:
-        return QA(None, build_generator(s), s)
-    embedder = load_embedder(s.embedding_model, s.embed_batch_size, s.torch_threads)
-    return QA(build_retriever(s, embedder=embedder), ExtractiveGenerator(s), s)
+    retriever = build_retriever(s, index=open_index(s, check=False))
+    return build_qa(s, retriever=retriever, generator=ExtractiveGenerator(s))
 
 
 class RetrieveStage:
     """Ray actor: QA.retrieve for a batch of rows (the index and embedder loaded once per actor)."""
 
     def __init__(self, settings: dict, k: int | None):
-        self.qa, self.k = _qa(settings, with_generator=False), k
+        from rag.wiring import configure_process
+
+        s = Settings(**settings)
+        configure_process(s)  # an actor is an entry point: its own process
+        self.qa, self.k = _retrieval_qa(s), k
 
     def __call__(self, batch):
         out = []
@@ -91,11 +102,15 @@ class RetrieveStage:
 
 
 class AnswerStage:
-    """Ray actor: generation (vLLM batched on a GPU, or concurrent OpenAI requests) and citation checks."""
+    """Ray actor: generation (one batched call, or concurrent requests) and the citation checks."""
 
     def __init__(self, settings: dict, concurrency: int):
-        self.qa = _qa(settings, with_generator=True)
-        self.pool = ThreadPoolExecutor(concurrency) if self.qa.generator.name != "vllm" else None
+        from rag.wiring import build_qa, configure_process
+
+        s = Settings(**settings)
+        configure_process(s)  # an actor is an entry point: its own process
+        self.qa = build_qa(s, retrieval=False)
+        self.pool = None if isinstance(self.qa.generator, BatchGenerator) else ThreadPoolExecutor(concurrency)
 
     def __call__(self, batch):
         rows = batch.to_dict("records")
@@ -113,7 +128,7 @@ class AnswerStage:
 
     def _generate(self, items: list[Retrieved]) -> list[Generation | Exception]:
         gen = self.qa.generator
-        if self.pool is None:  # vLLM: one generate call; the engine batches on the GPU
+        if self.pool is None:  # one call: the generator's engine batches (vLLM on the GPU)
             try:
                 return gen.generate_many([(r.question, r.passages) for r in items])
             except Exception as exc:
@@ -158,39 +173,45 @@ def _dataset(ray, todo: list[BatchItem], settings: Settings, k: int | None, retr
                           num_cpus=0 if gpus else 1)
 
 
+class RayEngine:
+    """`answer_file`'s engine on Ray Data: a local Ray, or the cluster at `address`."""
+
+    def __init__(self, ray, settings: Settings, k: int | None, address: str | None, retrievers: int,
+                 answerers: int, num_cpus: int | None):
+        self.ray, self.settings, self.k = ray, settings, k
+        self.address, self.retrievers, self.answerers, self.num_cpus = address, retrievers, answerers, num_cpus
+        self._started_here = False
+
+    def check(self) -> None:
+        return None  # the index is opened by the retrieval actors, on their nodes
+
+    def start(self) -> None:
+        self._started_here = not self.ray.is_initialized()
+        if self._started_here:
+            if self.address:
+                self.ray.init(address=self.address)  # an existing cluster: `ray start --head` / KubeRay
+            else:
+                self.ray.init(num_cpus=self.num_cpus, include_dashboard=False)  # a local Ray on this machine
+
+    def run(self, items: list[BatchItem], emit: Emit) -> None:
+        for item in items:
+            if item.error:
+                emit(error_record(item, item.error, "bad_input"))
+        todo = [i for i in items if not i.error]
+        if todo:
+            dataset = _dataset(self.ray, todo, self.settings, self.k, self.retrievers, self.answerers)
+            for row in dataset.iter_rows():
+                emit(json.loads(row["record"]))  # streamed: appended as Ray finishes each block
+
+    def stop(self) -> None:
+        if self._started_here:
+            self.ray.shutdown()
+            self._started_here = False
+
+
 def ray_batch_file(settings: Settings, input_path: Path, output_path: Path, k: int | None = None,
                    address: str | None = None, retrievers: int = 1, answerers: int = 1,
                    num_cpus: int | None = None) -> dict:
     """`gqa batch` on Ray: same files, same records, same resume rules; returns the summary."""
-    ray = _ray()
-    out_fmt = detect_format(output_path)
-    items = read_items(input_path)
-    repaired = repair_output(output_path, out_fmt)
-    tally = Tally(rows=len(items))
-    todo = pending_items(items, done_ids(output_path, out_fmt), tally)
-    bad = [i for i in todo if i.error]
-    todo = [i for i in todo if not i.error]
-    started_here = not ray.is_initialized()
-    if started_here:
-        if address:
-            ray.init(address=address)  # an existing cluster: `ray start --head` / KubeRay
-        else:
-            ray.init(num_cpus=num_cpus, include_dashboard=False)  # a local Ray on this machine
-    writer = ResultWriter(output_path, out_fmt, settings.batch_fsync_seconds)
-    tally.started = time.perf_counter()
-    try:
-        for item in bad:
-            record = error_record(item, item.error, "bad_input")
-            writer.write(record)
-            tally.count(record)
-        if todo:
-            for row in _dataset(ray, todo, settings, k, retrievers, answerers).iter_rows():
-                record = json.loads(row["record"])
-                writer.write(record)  # streamed: appended as Ray finishes each block
-                tally.count(record)
-    finally:
-        writer.close()
-        if started_here:
-            ray.shutdown()
-    tally.seconds = time.perf_counter() - tally.started
-    return {**tally.summary(), "output": str(output_path), "repaired_bytes": repaired, "engine": "ray"}
+    engine = RayEngine(_ray(), settings, k, address, retrievers, answerers, num_cpus)
+    return {**answer_file(engine, input_path, output_path, settings.batch_fsync_seconds), "engine": "ray"}
