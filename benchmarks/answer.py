@@ -150,7 +150,8 @@ def llm_run(qa: QA, items: list[dict], url: str) -> dict:
         models.append(answer.timings["model"])
     ours = [w - m for w, m in zip(walls, models)]
     return {
-        "questions": len(items), "answered_by_model": answered, "failures": failures, "model": "SmolLM2-135M-Instruct Q4_1 (llama.cpp)",
+        "questions": len(items), "answered_by_model": answered, "failures": failures,
+        "model": "SmolLM2-135M-Instruct Q4_1 (llama.cpp)",
         "wall_ms_total": sum(walls), "model_ms_total": sum(models), "our_code_ms_total": sum(ours),
         "our_code_share_of_wall": sum(ours) / sum(walls) if walls else None,
         "our_code_ms_p50": statistics.median(ours) if ours else None,

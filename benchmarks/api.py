@@ -186,7 +186,8 @@ def soak(base: str, pid: int, seconds: float, qs: list[str]) -> dict:
         runs.append(asyncio.run(load(base, "search", 8, min(10.0, end - time.monotonic()), qs)))
         samples.append(round(rss_mb(pid), 1))
     errors = sum(sum(r["errors"].values()) for r in runs)
-    return {"seconds": seconds, "rss_mb_samples": samples, "rss_growth_mb": round(samples[-1] - samples[1 if len(samples) > 2 else 0], 1),
+    growth = round(samples[-1] - samples[1 if len(samples) > 2 else 0], 1)
+    return {"seconds": seconds, "rss_mb_samples": samples, "rss_growth_mb": growth,
             "requests": sum(r["requests"] for r in runs), "errors": errors}
 
 
@@ -222,7 +223,8 @@ def main() -> None:
         result = {"index": str(args.index), "index_version": ready["index"].get("version"),
                   "chunks": ready["index"].get("chunks"), "documents": ready["index"].get("documents"),
                   "cpu_count": os.cpu_count(), "workers": args.workers, "load_average_at_end": os.getloadavg(),
-                  "seconds_per_run": args.seconds, "server_rss_mb": {"start": round(rss_start, 1), "end": round(rss_mb(proc.pid), 1)},
+                  "seconds_per_run": args.seconds,
+                  "server_rss_mb": {"start": round(rss_start, 1), "end": round(rss_mb(proc.pid), 1)},
                   "runs": runs, "first_streamed_event": stream, "soak": soaked}
     finally:
         proc.terminate()

@@ -105,7 +105,8 @@ def run_langchain(corpus: Path, out_dir: Path) -> dict:
         "pages": len(docs),
         "chunks": len(chunks),
         "seconds": round(done - t0, 2),
-        "stages_seconds": {"parse": round(parsed - t0, 2), "split": round(split - parsed, 2), "embed_and_index": round(done - split, 2)},
+        "stages_seconds": {"parse": round(parsed - t0, 2), "split": round(split - parsed, 2),
+                           "embed_and_index": round(done - split, 2)},
         "peak_rss_mib": round(peak_rss_mib(), 1),
     }
 

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-
 from pathlib import Path
 
+from ingest.blocks import ParsedDocument
 from ingest.chunker import ChunkerParams, chunk_blocks
 from ingest.parsers.formats import parse_file
-from ingest.blocks import ParsedDocument
 from rag.embedding.tokens import token_counter
 from rag.errors import BadDocument
 from rag.types import Chunk, DocumentMeta

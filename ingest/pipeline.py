@@ -10,9 +10,9 @@ from pathlib import Path
 
 from ingest.chunker import ChunkerParams
 from ingest.corpus_manifest import load_manifest
-from ingest.parsers.formats import SUPPORTED_SUFFIXES
-from ingest.parse_runner import run_parse_jobs
 from ingest.parse_job import ParseJob, ParseResult
+from ingest.parse_runner import run_parse_jobs
+from ingest.parsers.formats import SUPPORTED_SUFFIXES
 from rag.embedding.embedder import Embedder
 from rag.index.layout import sha256_file
 from rag.index.writer import IndexWriter
@@ -38,7 +38,8 @@ class FileReport:
 class IngestReport:
     files: list[FileReport] = field(default_factory=list)
     seconds: float = 0.0
-    stages: dict[str, float] = field(default_factory=lambda: {"hash": 0.0, "parse": 0.0, "chunk": 0.0, "embed": 0.0, "write": 0.0})
+    stages: dict[str, float] = field(
+        default_factory=lambda: {"hash": 0.0, "parse": 0.0, "chunk": 0.0, "embed": 0.0, "write": 0.0})
     version: str | None = None
 
     def count(self, status: str) -> int:

@@ -63,8 +63,18 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from rag.errors import (BadDocument, BadRequest, EmbedderMismatch, ExtraNotInstalled, GeneratorUnavailable,
-                            GuidelineQAError, IndexBusy, IndexCorrupt, IndexNotFound, ModelNotFound)
+    from rag.errors import (
+        BadDocument,
+        BadRequest,
+        EmbedderMismatch,
+        ExtraNotInstalled,
+        GeneratorUnavailable,
+        GuidelineQAError,
+        IndexBusy,
+        IndexCorrupt,
+        IndexNotFound,
+        ModelNotFound,
+    )
     from rag.qa import QA, Retrieved
     from rag.settings import Settings
     from rag.types import DISCLAIMER, Answer, AnswerSentence, Chunk, Citation, DocumentMeta, Filters, Passage

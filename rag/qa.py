@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rag.answering import abstain
-from rag.types import ABSTAIN_TEXT, Answer
 from rag.answering.citations import check_answer, strip_unknown_markers
-from rag.errors import GuidelineQAError
 from rag.answering.generators.base import Generation, Generator
-from rag.text.question import Question, as_question
+from rag.errors import GuidelineQAError
 from rag.settings import Settings
-from rag.types import Filters, Passage
+from rag.text.question import Question, as_question
+from rag.types import ABSTAIN_TEXT, Answer, Filters, Passage
 
 if TYPE_CHECKING:
     from rag.retrieval.retriever import Retriever

@@ -112,8 +112,8 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(0.0, ge=0, le=2)
     llm_structured: bool = Field(False, description="Ask vLLM for JSON-schema structured output.")
     abstain_threshold: float = Field(
-        0.50, description="Answer when the top passages cover this IDF-weighted share of the question's words (rag/answering/abstain.py; "
-        "re-calibrate with `python -m benchmarks.answer --sweep`)."
+        0.50, description="Answer when the top passages cover this IDF-weighted share of the question's words "
+        "(rag/answering/abstain.py; re-calibrate with `python -m benchmarks.answer --sweep`)."
     )
     abstain_dense_threshold: float = Field(
         0.50, description="...or when the best passage's dense cosine reaches this (see rag/answering/abstain.py)."
@@ -122,7 +122,8 @@ class Settings(BaseSettings):
         0.6, ge=0, le=1, description="Share of a sentence's content words its cited passage must hold to count as supported."
     )
     extractive_max_sentences: int = Field(4, ge=1, le=20, description="Sentences the extractive generator quotes.")
-    llm_max_passages: int = Field(8, ge=1, le=50, description="Most passages put in an LLM prompt (fewer if the context is short).")
+    llm_max_passages: int = Field(8, ge=1, le=50,
+                                  description="Most passages put in an LLM prompt (fewer if the context is short).")
 
     # --- API
     host: str = Field("127.0.0.1", description="Bind address of `gqa serve`.")

@@ -13,8 +13,8 @@ from rich.table import Table
 from api.cli.common import IndexOption, JsonOption, load_settings, print_json
 from rag.errors import BadRequest
 from rag.retrieval.retriever import SearchResult
-from rag.wiring import build_retriever
 from rag.types import Filters, Passage
+from rag.wiring import build_retriever
 
 
 def register(app: typer.Typer) -> None:

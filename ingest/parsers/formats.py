@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ingest.blocks import ParsedDocument
 from ingest.parsers.html import parse_html
 from ingest.parsers.markdown import parse_markdown
-from ingest.blocks import ParsedDocument
 from ingest.parsers.pdf import parse_pdf
 from ingest.parsers.text import parse_text
 from rag.errors import BadDocument

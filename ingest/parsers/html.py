@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ingest.blocks import Block, ParsedDocument
 from ingest.clean import clean_text
 from ingest.metadata import fill_text_facts
-from ingest.blocks import Block, ParsedDocument
 from rag.errors import BadDocument
 
 _DROP = ["script", "style", "nav", "footer", "noscript", "template", "iframe", "svg", "form"]

@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.blocks import Block, ParsedDocument
 from ingest.clean import normalize_unicode
 from ingest.metadata import fill_text_facts
-from ingest.blocks import Block, ParsedDocument
 
 _CHAPTER = re.compile(r"^(chapter|chapitre|cap[ií]tulo)\s+\d+\s*[:\-–—]\s*\S.{0,100}$", re.IGNORECASE)
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")

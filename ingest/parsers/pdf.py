@@ -10,9 +10,9 @@ from pypdf import PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
 from ingest import clean
+from ingest.blocks import Block, ParsedDocument
 from ingest.metadata import detect_pdf_metadata
 from ingest.parsers.pdf_headings import FontRuns, heading_marks
-from ingest.blocks import Block, ParsedDocument
 from rag.errors import BadDocument
 
 MIN_PAGE_CHARS = 20  # fewer characters than this: a scanned, blank or figure-only page
@@ -86,7 +86,8 @@ def _open(path: Path):
     except DependencyError as exc:
         raise BadDocument(f"{path.name}: encrypted with AES; install 'cryptography' to read it ({exc})") from exc
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
-        raise BadDocument(f"{path.name}: corrupt or truncated PDF ({type(exc).__name__}: {exc}); re-download or re-export it") from exc
+        raise BadDocument(f"{path.name}: corrupt or truncated PDF ({type(exc).__name__}: {exc}); "
+                          "re-download or re-export it") from exc
     return reader
 
 
@@ -131,7 +132,7 @@ def _clean_pages(raw: list[str], layout: bool) -> list[str]:
 def _squeeze_columns(text: str) -> str:
     """Layout-mode spacing: runs of 2+ spaces become two spaces, single spaces stay."""
     text = clean.collapse_spaces(re.sub(r"[ \t\u00a0]{2,}", "\x00", text))
-    return text.replace("\x00", "  ").replace("\n  ", "\n").strip("  ")
+    return text.replace("\x00", "  ").replace("\n  ", "\n").strip(" ")
 
 
 def _spans(pages: list[int]) -> str:

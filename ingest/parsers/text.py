@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ingest.blocks import Block, ParsedDocument
 from ingest.clean import clean_text, normalize_unicode
 from ingest.metadata import fill_text_facts
-from ingest.blocks import Block, ParsedDocument
 
 FRONT_CHARS = 5000  # where a title page and copyright notice would be
 

@@ -27,8 +27,8 @@ import math
 import re
 from collections.abc import Callable
 
-from rag.text.words import content_words
 from rag.settings import Settings
+from rag.text.words import content_words
 from rag.types import Passage
 
 TOP_PASSAGES = 3

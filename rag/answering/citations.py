@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.types import AnswerSentence, Citation
-from rag.types import Passage
 from rag.text.sentences import sentence_spans
 from rag.text.words import content_words
+from rag.types import AnswerSentence, Citation, Passage
 
 _MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;–-]\s*\d+)*)\]")
 

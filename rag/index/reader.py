@@ -17,11 +17,11 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from rag.index import layout
 from rag.errors import IndexCorrupt, IndexNotFound
-from rag.index.schema import connect
-from rag.index.fts import phrases_to_fts
+from rag.index import layout
 from rag.index.bm25 import fts_tokens, load_term_matrix
+from rag.index.fts import phrases_to_fts
+from rag.index.schema import connect
 from rag.types import DocumentMeta, Filters, Passage
 
 

@@ -14,12 +14,12 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from rag.index import layout
-from rag.index.bm25 import build_term_matrix, save_term_matrix
 from rag.embedding.embedder import EmbedderInfo
 from rag.errors import EmbedderMismatch, IndexNotFound
-from rag.index.schema import SCHEMA, build_faiss, connect
+from rag.index import layout
+from rag.index.bm25 import build_term_matrix, save_term_matrix
 from rag.index.fts import FTS_TOKENIZE, LEXICAL_VERSION, index_text
+from rag.index.schema import SCHEMA, build_faiss, connect
 from rag.types import Chunk, DocumentMeta
 
 

@@ -14,14 +14,14 @@ import numpy as np
 
 from rag.embedding.embedder import Embedder
 from rag.errors import BadRequest
-from rag.retrieval.fusion import collapse_duplicates, fingerprint_cache, rrf
-from rag.index.reader import ChunkRow, IndexReader, LiveIndex
 from rag.index.fts import query_phrases
-from rag.text.stopwords import QUERY_STOPWORDS
-from rag.text.question import Question, as_question
-from rag.settings import Settings
+from rag.index.reader import ChunkRow, IndexReader, LiveIndex
 from rag.retrieval.demotion import demote_navigation, is_evidence_apparatus, is_navigation
+from rag.retrieval.fusion import collapse_duplicates, fingerprint_cache, rrf
 from rag.retrieval.named_sources import boost as boost_named_sources
+from rag.settings import Settings
+from rag.text.question import Question, as_question
+from rag.text.stopwords import QUERY_STOPWORDS
 from rag.types import Filters, Passage
 
 MODES = ("hybrid", "dense", "lexical")

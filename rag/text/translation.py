@@ -16,6 +16,7 @@ from rag.text.language import detect_language
 from rag.text.stopwords import LANGUAGE_MARKERS
 from rag.text.words import fold
 
+
 @dataclass(frozen=True)
 class Query:
     """The text each retriever sees; equal to the question when no translation applies."""

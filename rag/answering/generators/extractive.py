@@ -18,11 +18,11 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from rag.answering.generators.base import Generation
+from rag.settings import Settings
+from rag.text.question import Question, as_question
 from rag.text.sentences import sentence_spans
 from rag.text.words import content_words
-from rag.answering.generators.base import Generation
-from rag.text.question import Question, as_question
-from rag.settings import Settings
 from rag.types import Passage
 
 _SPACE = re.compile(r"\s+")
@@ -145,6 +145,5 @@ class ExtractiveGenerator:
     def stream(self, question: str | Question, passages: list[Passage]) -> Iterator[str | Generation]:
         """The same answer, one line at a time."""
         generation = self.generate(question, passages)
-        for line in generation.text.splitlines(keepends=True):
-            yield line
+        yield from generation.text.splitlines(keepends=True)
         yield generation

@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterator
 import httpx
 import openai
 
-from rag.errors import GeneratorUnavailable
 from rag.answering.generators.base import Generation
 from rag.answering.prompt import ANSWER_SCHEMA, NOT_IN_SOURCES, STOP, Budget, chat_messages, completion_prompt, fit_passages
+from rag.errors import GeneratorUnavailable
 from rag.settings import Settings
 from rag.types import Passage
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 
-from rag.errors import require
 from rag.answering.generators.base import Generation
 from rag.answering.prompt import NOT_IN_SOURCES, STOP, Budget, completion_prompt, fit_passages
+from rag.errors import require
 from rag.settings import Settings
 from rag.types import Passage
 
