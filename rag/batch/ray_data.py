@@ -21,22 +21,14 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
-from typing import Protocol, runtime_checkable
 
-from rag.answering.generators.base import Generation
+from rag.answering.generators.base import BatchGenerator, Generation
 from rag.batch.engine import Emit, answer_file, answer_record, error_record, error_type_of
 from rag.batch.files import BatchItem
 from rag.errors import require
 from rag.qa import Retrieved
 from rag.settings import Settings
 from rag.types import Filters, Passage
-
-
-@runtime_checkable
-class BatchGenerator(Protocol):
-    """A generator that answers many questions in one call (its engine batches them)."""
-
-    def generate_many(self, items: list[tuple[str, list[Passage]]]) -> list[Generation]: ...
 
 
 def _ray():

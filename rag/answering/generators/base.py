@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from rag.settings import Settings
 from rag.types import Passage
@@ -33,6 +33,13 @@ class Generator(Protocol):
     def generate(self, question: str, passages: list[Passage]) -> Generation: ...
 
     def stream(self, question: str, passages: list[Passage]) -> Iterator[str | Generation]: ...
+
+
+@runtime_checkable
+class BatchGenerator(Protocol):
+    """A generator that answers many questions in one call (its engine batches them)."""
+
+    def generate_many(self, items: list[tuple[str, list[Passage]]]) -> list[Generation]: ...
 
 
 def _extractive(settings: Settings) -> Generator:
