@@ -1,33 +1,52 @@
-"""Request bodies and the documented response shapes (with OpenAPI examples on every model).
+"""Request bodies and response models, each with an OpenAPI example.
 
-Responses are the domain objects' own `to_dict()` (the same JSON as the CLI's `--json`); these
-models describe them for the OpenAPI docs and allow extra fields, as the contract does.
+The JSON of passages, citations, answers and documents is defined once, by the models in
+rag.types (what `to_dict()` and the CLI's `--json` print). The response models here are built
+from those (same fields, order and rounding) and only add a description and an example, so
+routes can return the domain objects with `response_model=` and FastAPI documents, checks and
+serialises exactly that JSON. Examples come from a real index (api/openapi_examples.json, made
+by `python -m api.openapi_examples --index DIR`); they are read when the schema is built.
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+import json
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any, get_args, get_origin
 
-from rag.types import Filters
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
-_PASSAGE = {
-    "rank": 1, "score": 0.0325, "text": "Treat adults and children with severe malaria with intravenous or "
-    "intramuscular artesunate for at least 24 h.", "source": "who/who_guidelines_for_malaria_2025-08-13.pdf",
-    "pages": [112], "page_labels": ["98"], "lines": None, "section": "5 Treatment > 5.3 Severe malaria",
-    "title": "WHO guidelines for malaria", "organisation": "WHO", "year": 2025, "edition": "13 August 2025",
-    "language": "en", "chunk_id": "3f9c2a1b7d4e5f60", "doc_id": "9b1d" + "0" * 60,
-}
-_CITATION = {"n": 1, "source": _PASSAGE["source"], "pages": [112], "lines": None, "section": _PASSAGE["section"],
-             "title": _PASSAGE["title"], "quote": "intravenous or intramuscular artesunate for at least 24 h",
-             "chunk_id": _PASSAGE["chunk_id"], "organisation": "WHO", "year": 2025}
-_DISCLAIMER = "Research use only: not medical advice. ..."
-_DOCUMENT = {"doc_id": _PASSAGE["doc_id"], "source": _PASSAGE["source"], "title": _PASSAGE["title"],
-             "organisation": "WHO", "year": 2025, "edition": "13 August 2025", "language": "en", "licence": "CC BY-NC-SA 3.0 IGO",
-             "source_url": None, "format": "pdf", "page_count": 480, "bytes": 5242880}
+from rag.types import AnswerJSON, CitationJSON, DocumentJSON, Filters, PassageJSON, SentenceJSON
+
+EXAMPLES_FILE = Path(__file__).with_name("openapi_examples.json")
 
 
-def _examples(*examples: dict) -> ConfigDict:
-    return ConfigDict(extra="allow", json_schema_extra={"examples": list(examples)})
+@cache
+def examples() -> dict[str, Any]:
+    """The generated examples, by name (see api/openapi_examples.py)."""
+    return json.loads(EXAMPLES_FILE.read_text(encoding="utf-8"))
+
+
+def _example(name: str) -> Callable[[dict], None]:
+    """Puts example `name` into a model's schema when the schema is built (the file is read then, not at import)."""
+    def add(schema: dict) -> None:
+        schema["examples"] = [examples()[name]]
+    return add
+
+
+def _documented(shape: type[BaseModel], name: str, doc: str, example: str, *nested: type[BaseModel]) -> type[BaseModel]:
+    """`shape` (a JSON model of rag.types) as response model `name` with a real example; its list
+    fields of a shape documented in `nested` hold that model, so nested schemas have examples too."""
+    documented = {model.__base__: model for model in nested}
+    swapped = {}
+    for field, info in shape.model_fields.items():
+        item = get_args(info.annotation)[0] if get_origin(info.annotation) is list else None
+        if item in documented:
+            swapped[field] = (list[documented[item]], info)
+    return create_model(name, __base__=shape, __module__=__name__, __doc__=doc,
+                        __cls_kwargs__={"json_schema_extra": _example(example)}, **swapped)
 
 
 class FiltersModel(BaseModel):
@@ -57,96 +76,54 @@ class AskRequest(BaseModel):
     stream: bool = Field(False, description="Answer as Server-Sent Events: passages, tokens, then the answer.")
 
 
-class PassageOut(BaseModel):
-    """One retrieved passage with its full citation (the `gqa search --json` shape)."""
-
-    model_config = _examples(_PASSAGE)
-    rank: int
-    score: float
-    text: str
-    source: str
-    pages: list[int] | None = Field(description="Physical, 1-based pages; null for unpaged formats.")
-    page_labels: list[str]
-    lines: list[int] | None = Field(description="[first, last] lines for unpaged formats, else null.")
-    section: str
-    title: str
-    organisation: str | None
-    year: int | None
-    chunk_id: str
-    doc_id: str
+PassageOut = _documented(PassageJSON, "PassageOut", "One retrieved passage with its full citation (the `gqa search "
+                         "--json` shape).", "passage")
+CitationOut = _documented(CitationJSON, "CitationOut", "A numbered citation with a verbatim quote of the cited passage.",
+                          "citation")
+SentenceOut = _documented(SentenceJSON, "SentenceOut", "One sentence of the answer and the support of its citations.",
+                          "sentence")
+AskResponse = _documented(AnswerJSON, "AskResponse", "The answer, the same JSON as `gqa ask --json`.", "ask",
+                          CitationOut, SentenceOut, PassageOut)
+DocumentOut = _documented(DocumentJSON, "DocumentOut", "One indexed guideline file; `doc_id` is the sha256 of its bytes.",
+                          "document")
 
 
 class SearchResponse(BaseModel):
     """Ranked passages, the same JSON as `gqa search --json` (plus timings)."""
 
-    model_config = _examples({"passages": [_PASSAGE], "timings": {"embed": 9.1, "dense": 0.8, "lexical": 2.2}})
+    model_config = ConfigDict(from_attributes=True, json_schema_extra=_example("search"))
     passages: list[PassageOut]
-
-
-class CitationOut(BaseModel):
-    """A numbered citation with a verbatim quote of the cited passage."""
-
-    model_config = _examples(_CITATION)
-    n: int
-    source: str
-    pages: list[int] | None
-    lines: list[int] | None
-    section: str
-    title: str
-    quote: str
-    chunk_id: str
-
-
-class AskResponse(BaseModel):
-    """The answer, the same JSON as `gqa ask --json`."""
-
-    model_config = _examples({"answer": "Give intravenous or intramuscular artesunate for at least 24 h [1].",
-                              "abstained": False, "citations": [_CITATION], "passages": [_PASSAGE],
-                              "disclaimer": _DISCLAIMER, "timings": {"retrieve": 35.2, "generate": 4.1}})
-    answer: str
-    abstained: bool
-    citations: list[CitationOut]
-    passages: list[PassageOut]
-    disclaimer: str
-    timings: dict[str, float]
-
-
-class DocumentOut(BaseModel):
-    """One indexed guideline file; `doc_id` is the sha256 of its bytes."""
-
-    model_config = _examples(_DOCUMENT)
-    doc_id: str
-    source: str
-    title: str
-    organisation: str | None
-    year: int | None
-    format: str
-    page_count: int | None
+    timings: dict[str, float] = Field(description="Milliseconds per retrieval stage.")
 
 
 class DocumentsResponse(BaseModel):
     """Every document in the served index version."""
 
-    model_config = _examples({"version": "v-20260101T000000-1a2b", "documents": [_DOCUMENT]})
-    version: str
+    model_config = ConfigDict(from_attributes=True, json_schema_extra=_example("documents"))
+    version: str = Field(description="The served index version.")
     documents: list[DocumentOut]
 
 
 class PageOut(BaseModel):
     """The text of one page as indexed, so anyone can check a citation."""
 
-    model_config = _examples({"doc_id": _DOCUMENT["doc_id"], "page": 112, "label": "98", "text": "5.3 Severe malaria ...",
-                              "title": _DOCUMENT["title"], "source": _DOCUMENT["source"], "page_count": 480})
+    model_config = ConfigDict(json_schema_extra=_example("page"))
     doc_id: str
-    page: int
-    label: str | None
+    page: int = Field(description="Physical, 1-based page (unpaged formats: 1 is the whole text).")
+    label: str | None = Field(description="The printed page label, where known.")
     text: str
+    title: str
+    source: str
+    organisation: str | None
+    year: int | None
+    page_count: int | None
 
 
 class ErrorOut(BaseModel):
     """Every error: a stable code and a message for people."""
 
-    model_config = _examples({"error": "rate_limited", "message": "rate limit of 600 requests per minute exceeded; retry in 1.0 s"})
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [
+        {"error": "rate_limited", "message": "rate limit of 600 requests per minute exceeded; retry in 1.0 s"}]})
     error: str
     message: str
 
@@ -154,19 +131,17 @@ class ErrorOut(BaseModel):
 class HealthOut(BaseModel):
     """The process is up."""
 
-    model_config = _examples({"status": "ok"})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "ok"}]})
     status: str
 
 
 class ReadyOut(BaseModel):
     """Whether requests can be served: index loaded; generator reachable or extractive."""
 
-    model_config = _examples({"ready": True, "index": {"ok": True, "version": "v-20260101T000000-1a2b", "documents": 11,
-                                                       "chunks": 24000, "last_error": None},
-                              "generator": {"ok": True, "name": "extractive", "detail": "no LLM needed"}})
+    model_config = ConfigDict(json_schema_extra=_example("ready"))
     ready: bool
-    index: dict
-    generator: dict
+    index: dict[str, Any] = Field(description="ok, and version, documents, chunks, last_error; or the error.")
+    generator: dict[str, Any] = Field(description="ok, name and detail.")
 
 
 ERRORS = {code: {"model": ErrorOut} for code in (400, 401, 413, 422, 429, 503)}

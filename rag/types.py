@@ -1,13 +1,19 @@
 """The small frozen dataclasses that travel through every layer, and the answer a user gets.
 
-`Answer.to_dict()` is the `gqa ask --json` / `POST /v1/ask` contract (see DESIGN.md); extra
-fields are added after the fixed ones. The disclaimer is set by our code, never by a model.
+Their JSON is defined once, by the pydantic models at the end (`PassageJSON`, `CitationJSON`,
+`SentenceJSON`, `AnswerJSON`, `DocumentJSON`): keys in contract order, types, rounding, and
+which attribute each key is read from. `to_dict()` dumps through them (what the CLI prints and
+the stream sends); the API's response models are built from the same models (api/schemas.py).
+`AnswerJSON` is the `gqa ask --json` / `POST /v1/ask` contract (see DESIGN.md); extra fields
+come after the fixed ones. The disclaimer is set by our code, never by a model.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, fields
+from typing import Annotated, Any, get_type_hints
+
+from pydantic import AfterValidator, AliasChoices, AliasPath, BaseModel, ConfigDict, Field, create_model
 
 
 @dataclass(frozen=True)
@@ -28,7 +34,8 @@ class DocumentMeta:
     bytes: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Every field, in order (`GET /v1/documents`)."""
+        return _dump(DocumentJSON, self)
 
 
 @dataclass(frozen=True)
@@ -82,23 +89,7 @@ class Passage:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of the `search` contract (plus a few extra fields)."""
-        return {
-            "rank": self.rank,
-            "score": round(float(self.score), 6),
-            "text": self.text,
-            "source": self.source,
-            "pages": self.pages,
-            "page_labels": self.page_labels,
-            "lines": self.lines,
-            "section": self.section,
-            "title": self.title,
-            "organisation": self.organisation,
-            "year": self.year,
-            "edition": self.edition,
-            "language": self.language,
-            "chunk_id": self.chunk_id,
-            "doc_id": self.doc_id,
-        }
+        return _dump(PassageJSON, self)
 
 
 @dataclass(frozen=True)
@@ -130,13 +121,8 @@ class Citation:
     support: float = 0.0  # best lexical support of a sentence that cites it, 0..1
 
     def to_dict(self) -> dict[str, Any]:
-        p = self.passage
-        return {
-            "n": self.n, "source": p.source, "pages": p.pages, "lines": p.lines, "section": p.section,
-            "title": p.title, "quote": self.quote, "chunk_id": p.chunk_id,
-            "organisation": p.organisation, "year": p.year, "page_labels": p.page_labels,
-            "support": round(self.support, 3),
-        }
+        """Where the cited passage is, the quote and its support."""
+        return _dump(CitationJSON, self)
 
 
 @dataclass(frozen=True)
@@ -150,8 +136,8 @@ class AnswerSentence:
     dropped_citations: tuple[int, ...] = ()  # [n] markers that pointed at no given passage
 
     def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "citations": list(self.citations), "supported": self.supported,
-                "support": round(self.support, 3), "dropped_citations": list(self.dropped_citations)}
+        """The sentence, its citation numbers and their support."""
+        return _dump(SentenceJSON, self)
 
 
 @dataclass(frozen=True)
@@ -175,18 +161,113 @@ class Answer:
 
     def to_dict(self) -> dict[str, Any]:
         """The fixed `ask` contract first, then our extra fields."""
-        return {
-            "answer": self.text,
-            "abstained": self.abstained,
-            "citations": [c.to_dict() for c in self.citations],
-            "passages": [p.to_dict() for p in self.passages],
-            "disclaimer": self.disclaimer,
-            "timings": {k: round(v, 3) for k, v in self.timings.items()},
-            "sentences": [s.to_dict() for s in self.sentences],
-            "related": [p.to_dict() for p in self.related],
-            "generator": self.generator,
-            "model": self.model,
-            "usage": dict(self.usage),
-            "notices": list(self.notices),
-            "abstain_signals": {k: round(v, 4) for k, v in self.abstain_signals.items()},
-        }
+        return _dump(AnswerJSON, self)
+
+
+# --- The JSON shapes: one model per dataclass, read from its attributes (`from_attributes`) or
+# from its own JSON (so examples validate too). Field order is the key order of the output.
+
+_JSON = ConfigDict(from_attributes=True)
+
+
+def _round(digits: int) -> AfterValidator:
+    """Round a float to `digits` decimals as it is read (the contract's rounding)."""
+    return AfterValidator(lambda v: round(v, digits))
+
+
+_Score = Annotated[float, _round(6)]
+_Support = Annotated[float, _round(3)]  # 0..1
+_Ms = Annotated[float, _round(3)]
+_Signal = Annotated[float, _round(4)]
+
+
+def _from_passage(name: str, description: str | None = None) -> Any:
+    """A citation key read from the cited passage (`citation.passage.<name>`), or from its own JSON."""
+    return Field(validation_alias=AliasChoices(AliasPath("passage", name), name), description=description)
+
+
+def _dump(model: type[BaseModel], obj: Any) -> dict[str, Any]:
+    return model.model_validate(obj).model_dump()
+
+
+_PAGES = "Physical, 1-based pages; null for unpaged formats."
+_LINES = "[first, last] lines for unpaged formats, else null."
+
+
+class PassageJSON(BaseModel):
+    """A retrieved passage with its full citation: the `gqa search --json` shape (plus extra fields)."""
+
+    model_config = _JSON
+    rank: int = Field(description="1-based rank in this result.")
+    score: _Score = Field(description="The final ranking score (higher is better); comparable within one result.")
+    text: str = Field(description="The verbatim passage text, as quoted.")
+    source: str = Field(description="The document's path relative to the ingested folder.")
+    pages: list[int] | None = Field(description=_PAGES)
+    page_labels: list[str] = Field(description="The printed page labels of those pages, where known.")
+    lines: list[int] | None = Field(description=_LINES)
+    section: str = Field(description="The section path, joined with ' > '.")
+    title: str
+    organisation: str | None
+    year: int | None
+    edition: str | None
+    language: str | None
+    chunk_id: str
+    doc_id: str = Field(description="sha256 of the document's bytes (hex).")
+
+
+class CitationJSON(BaseModel):
+    """A numbered citation: where the cited passage is, a verbatim quote of it, and its support."""
+
+    model_config = _JSON
+    n: int = Field(description="The passage's number in the prompt and in the answer's [n] markers.")
+    source: str = _from_passage("source")
+    pages: list[int] | None = _from_passage("pages", _PAGES)
+    lines: list[int] | None = _from_passage("lines", _LINES)
+    section: str = _from_passage("section")
+    title: str = _from_passage("title")
+    quote: str = Field(description="A verbatim span of the passage text.")
+    chunk_id: str = _from_passage("chunk_id")
+    organisation: str | None = _from_passage("organisation")
+    year: int | None = _from_passage("year")
+    page_labels: list[str] = _from_passage("page_labels")
+    support: _Support = Field(description="Best lexical support of a sentence citing it, 0..1.")
+
+
+class SentenceJSON(BaseModel):
+    """One sentence of the answer, the passage numbers it cites and whether they support it."""
+
+    model_config = _JSON
+    text: str
+    citations: list[int]
+    supported: bool
+    support: _Support
+    dropped_citations: list[int] = Field(description="[n] markers that pointed at no given passage.")
+
+
+class AnswerJSON(BaseModel):
+    """The answer: the `gqa ask --json` shape, the fixed contract first, then our extra fields."""
+
+    model_config = _JSON
+    answer: str = Field(validation_alias=AliasChoices("text", "answer"), description="The answer with [n] markers.")
+    abstained: bool
+    citations: list[CitationJSON]
+    passages: list[PassageJSON] = Field(description="The passages given to the generator, numbered from 1.")
+    disclaimer: str
+    timings: dict[str, _Ms] = Field(description="Milliseconds per stage.")
+    sentences: list[SentenceJSON]
+    related: list[PassageJSON] = Field(description="The nearest passages, shown when abstaining.")
+    generator: str
+    model: str | None
+    usage: dict[str, int] = Field(description="Token counts reported by the generator.")
+    notices: list[str]
+    abstain_signals: dict[str, _Signal]
+
+
+def _every_field(cls: type, name: str) -> type[BaseModel]:
+    """The JSON model of a dataclass whose JSON is all its fields, in order."""
+    hints = get_type_hints(cls)
+    return create_model(name, __config__=_JSON, __doc__=cls.__doc__, __module__=__name__,
+                        **{f.name: (hints[f.name], ...) for f in fields(cls)})
+
+
+DocumentJSON = _every_field(DocumentMeta, "DocumentJSON")

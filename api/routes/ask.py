@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import APIRouter, Header
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import StreamingResponse
 
 from api.deps import MetricsDep, QADep, SettingsDep
 from api.errors import classify
@@ -40,10 +40,9 @@ def ask(body: AskRequest, qa: QADep, settings: SettingsDep, metrics: MetricsDep,
         events = _sse(qa.ask_stream(question, k=body.top_k, filters=filters), metrics)
         return StreamingResponse(events, media_type="text/event-stream",
                                  headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
-    answer = qa.ask(question, k=body.top_k, filters=filters)
-    result = answer.to_dict()
-    metrics.observe_stages("/v1/ask", result.get("timings", {}))
-    return JSONResponse(result)
+    result = AskResponse.model_validate(qa.ask(question, k=body.top_k, filters=filters))  # = Answer.to_dict()
+    metrics.observe_stages("/v1/ask", result.timings)
+    return result
 
 
 def sse_event(name: str, data: dict) -> bytes:

@@ -11,7 +11,7 @@ import os
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse
 
 from api.deps import ReaderDep
 from api.schemas import ERRORS, DocumentOut, DocumentsResponse, PageOut
@@ -33,16 +33,15 @@ def _document(reader: IndexReader, doc_id: str) -> DocumentMeta:
 
 
 @router.get("/documents", response_model=DocumentsResponse, responses=ERRORS, summary="Indexed documents")
-def list_documents(reader: ReaderDep) -> JSONResponse:
+def list_documents(reader: ReaderDep) -> dict:
     """Every document of the served index version."""
-    docs = sorted(reader.documents.values(), key=lambda d: d.source)
-    return JSONResponse({"version": reader.version, "documents": [d.to_dict() for d in docs]})
+    return {"version": reader.version, "documents": sorted(reader.documents.values(), key=lambda d: d.source)}
 
 
 @router.get("/documents/{doc_id}", response_model=DocumentOut, responses=ERRORS, summary="One document")
-def get_document(doc_id: DocId, reader: ReaderDep) -> JSONResponse:
+def get_document(doc_id: DocId, reader: ReaderDep) -> DocumentMeta:
     """A document's metadata."""
-    return JSONResponse(_document(reader, doc_id).to_dict())
+    return _document(reader, doc_id)
 
 
 @router.get("/documents/{doc_id}/pages/{n}", response_model=PageOut, responses=ERRORS, summary="The text of one page",
@@ -57,9 +56,8 @@ def get_page(doc_id: DocId, n: Annotated[int, Path(ge=1, le=100_000)], reader: R
     text, label = found
     if format == "html":
         return HTMLResponse(_page_html(doc, n, label, _citable_text(reader, doc, text)))
-    return JSONResponse({"doc_id": doc_id, "page": n, "label": label, "text": text, "title": doc.title,
-                         "source": doc.source, "organisation": doc.organisation, "year": doc.year,
-                         "page_count": doc.page_count})
+    return PageOut(doc_id=doc_id, page=n, label=label, text=text, title=doc.title, source=doc.source,
+                   organisation=doc.organisation, year=doc.year, page_count=doc.page_count)
 
 
 @router.get("/documents/{doc_id}/file", responses={**ERRORS, 200: {"content": {"application/pdf": {}}}},

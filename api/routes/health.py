@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from api.deps import MetricsDep, ServicesDep
@@ -23,12 +23,13 @@ def healthz() -> dict:
 
 
 @router.get("/readyz", response_model=ReadyOut, summary="Ready to answer", responses={503: {"model": ReadyOut}})
-def readyz(services: ServicesDep) -> JSONResponse:
+def readyz(services: ServicesDep, response: Response) -> ReadyOut:
     """200 when the index is loaded and the generator is reachable (or extractive), else 503 saying why."""
     index = _index_status(services)
     generator = generator_status(services.settings)
     ready = index["ok"] and generator["ok"]
-    return JSONResponse({"ready": ready, "index": index, "generator": generator}, status_code=200 if ready else 503)
+    response.status_code = 200 if ready else 503
+    return ReadyOut(ready=ready, index=index, generator=generator)
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response,

@@ -1,4 +1,8 @@
-"""GET /v1/search: ranked passages for the lookup widget, the same JSON as `gqa search --json`."""
+"""GET /v1/search: ranked passages for the lookup widget, the same JSON as `gqa search --json`.
+
+The route returns the Passage objects; its response model (api.schemas.SearchResponse, built from
+rag.types.PassageJSON) reads and serialises them, so the JSON is the one `Passage.to_dict()` gives.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,6 @@ from typing import Annotated, Literal
 
 from anyio import to_thread
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
 
 from api.deps import MetricsDep, RetrieverDep, SearchLimiterDep, SettingsDep
 from api.schemas import ERRORS, SearchResponse
@@ -30,11 +33,11 @@ async def search(
     year: Annotated[int | None, Query(ge=1900, le=2200, description="Only this publication year.")] = None,
     lang: Annotated[str | None, Query(max_length=20, description="Only this language.")] = None,
     mode: Annotated[Literal["hybrid", "dense", "lexical"] | None, Query(description="Retrievers to run.")] = None,
-) -> JSONResponse:
+) -> dict:
     """Passages ranked for `q`, each with organisation, title, year, section and pages."""
     question = check_question(q, settings, ("query", "q"))
     # On a thread (it is CPU work), at most search_concurrency at once: the rest wait here, in order.
     search_now = partial(retriever.search, question, k=k, filters=Filters(org, doc, year, lang), mode=mode)
     result = await to_thread.run_sync(search_now, limiter=limiter)
     metrics.observe_stages("/v1/search", result.timings)
-    return JSONResponse({"passages": [p.to_dict() for p in result.passages], "timings": result.timings})
+    return {"passages": result.passages, "timings": result.timings}  # serialised by SearchResponse

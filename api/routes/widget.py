@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
 router = APIRouter(tags=["widget"], include_in_schema=False)
-STATIC = Path(__file__).parent / "static"
+STATIC = Path(__file__).parents[1] / "static"  # api/static, package data of `api`
 
 
 @router.get("/widget.js")
