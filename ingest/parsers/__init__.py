@@ -1,0 +1,1 @@
+"""One parser per guideline format; formats.py picks one by sniffing the file."""

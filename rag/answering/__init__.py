@@ -1,0 +1,1 @@
+"""Answering: prompts, generators, citation checks and the decision to abstain."""

@@ -1,0 +1,1 @@
+"""Embedders: the protocol and loader, the ONNX query encoder, e5, token counting."""
