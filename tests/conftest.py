@@ -1,13 +1,19 @@
-"""Session fixtures shared by every test: the real embedder, loaded once, and real indexes.
+"""Fixtures shared across the test packages: the network guard, the embedders, and real indexes.
 
-The full-corpus index (../shared/corpus) is built once per test session, not per test.
+The real MiniLM embedder is loaded once per session, on first use; unit tests that only need
+vectors take `fake_embedder` instead. Every index here is built once per session (the
+full-corpus one, ../shared/corpus, takes minutes); tests that write to an index take
+`copied_index`. The served-API fixtures sit here because tests/api and tests/reliability share them.
+Helpers (builders, servers, PDFs) are in tests/support/, never imported from a conftest.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import os
+import shutil
 import socket
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -46,9 +52,18 @@ def _block_network(monkeypatch):
 
 @pytest.fixture(scope="session")
 def embedder():
+    """The real all-MiniLM-L6-v2: for integration tests and assertions about semantic ranking."""
     from rag.embedding.embedder import load_embedder
 
     return load_embedder()
+
+
+@pytest.fixture(scope="session")
+def fake_embedder():
+    """A deterministic hashed bag of words (tests/support/fake_embedder.py): for tests that only need vectors."""
+    from tests.support.fake_embedder import FakeEmbedder
+
+    return FakeEmbedder()
 
 
 @pytest.fixture(scope="session")
@@ -82,3 +97,81 @@ def corpus_index(tmp_path_factory, corpus_dir, embedder) -> Path:
     failed = [f for f in report.files if f.status == "failed"]
     assert not failed, failed
     return index
+
+
+@pytest.fixture(scope="session")
+def small_index(tmp_path_factory, embedder) -> Path:
+    """tests.support.index.DOCS (five generated guidelines) with the real embedder."""
+    from tests.support.index import build_index
+
+    return build_index(tmp_path_factory.mktemp("small") / "index", embedder)
+
+
+@pytest.fixture(scope="session")
+def answer_index(tmp_path_factory, embedder) -> Path:
+    """The answer tests' Markdown folder (tests.support.index.ANSWER_FILES) ingested with the real embedder."""
+    from tests.support.index import build_answer_index
+
+    return build_answer_index(tmp_path_factory.mktemp("answers"), embedder)
+
+
+# --- the served API (tests/api, tests/reliability) ------------------------------------------------
+@pytest.fixture(scope="session")
+def api_index(tmp_path_factory, embedder) -> Path:
+    """The served corpus (tests.support.servers.write_corpus: PDF, Markdown, HTML), ingested once per session."""
+    from tests.support.index import ingest_folder
+    from tests.support.servers import write_corpus
+
+    base = tmp_path_factory.mktemp("api-corpus")
+    manifest = write_corpus(base / "corpus")
+    index = base / "index"
+    ingest_folder(base / "corpus", index, embedder, manifest)
+    return index
+
+
+@pytest.fixture
+def make_settings(api_index) -> Callable:
+    """`make_settings(**overrides)`: Settings over the served index, without rate limits."""
+    from rag.settings import Settings
+
+    def make(**overrides):
+        return Settings(**{"index": api_index, "rate_limit_per_minute": 0, **overrides})
+
+    return make
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def make_client(make_settings, embedder):
+    """`async with make_client(**settings) as client`: an in-process client over a fresh app."""
+    from api.app import create_app
+    from tests.support.servers import asgi_client
+
+    def make(**overrides):
+        return asgi_client(create_app(make_settings(**overrides), embedder=embedder))
+
+    return make
+
+
+@pytest.fixture
+def live_server(make_settings, embedder):
+    """`with live_server(**settings) as base_url`: a real uvicorn over a fresh app."""
+    from api.app import create_app
+    from tests.support.servers import running_server
+
+    def start(**overrides):
+        return running_server(create_app(make_settings(**overrides), embedder=embedder))
+
+    return start
+
+
+@pytest.fixture
+def copied_index(api_index, tmp_path) -> Path:
+    """A private copy of the served index, for tests that write new versions."""
+    target = tmp_path / "index-copy"
+    shutil.copytree(api_index.parent, target, symlinks=True)
+    return target / api_index.name

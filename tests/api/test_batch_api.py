@@ -12,21 +12,11 @@ import pytest
 
 from api.app import create_app
 from rag.batch.jobs import JobStore
-from tests.api.conftest import running_server
+from tests.support.servers import API_QUESTIONS as QUESTIONS
+from tests.support.servers import asgi_client as client
+from tests.support.servers import running_server
 
 pytestmark = pytest.mark.anyio
-
-QUESTIONS = [
-    "What dose of artesunate for severe malaria?",
-    "How much Ringer lactate for severe dehydration in cholera?",
-    "When should antihypertensive treatment be started?",
-    "Which antibiotic shortens cholera?",
-    "How long is artemether-lumefantrine given?",
-]
-
-
-def client(app) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
 
 
 async def wait_done(c: httpx.AsyncClient, job_id: str, headers: dict | None = None, timeout: float = 300) -> dict:
@@ -58,7 +48,8 @@ async def test_job_lifecycle_results_in_input_order_and_jsonl_download(make_sett
         body = await wait_done(c, job["id"])
         assert body["done"] == 5 and body["answered"] + body["abstained"] == 5 and body["failed"] == 0
         assert [x["id"] for x in body["results"]] == ["row1", "chol", "row3", "row4", "row5"]
-        assert all(c_["source"].startswith("msf/") for c_ in body["results"][1]["citations"])
+        msf = body["results"][1]["citations"]
+        assert msf and all(c_["source"].startswith("msf/") for c_ in msf)
         assert not any(x["error"] for x in body["results"])
         download = await c.get(f"/v1/batch/{job['id']}/results")
         assert download.status_code == 200 and download.headers["content-type"].startswith("application/x-ndjson")

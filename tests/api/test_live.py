@@ -1,4 +1,5 @@
-"""End to end against a real uvicorn on 127.0.0.1: routes, streaming, auth, the index hot swap, `gqa serve`."""
+"""End to end against a real uvicorn on 127.0.0.1: routes, streaming, auth, the index hot swap.
+(`gqa serve` as a process: tests/api/cli/test_serve.py.)"""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ import httpx
 
 from api.app import create_app
 from rag.settings import Settings
-from tests.api.conftest import EXTRA_MD, gqa_serve, ingest_folder, running_server
-from tests.api.test_routes import parse_sse
+from tests.support.index import ingest_folder
+from tests.support.servers import EXTRA_MD, parse_sse, running_server
 
 KEY = "live-test-key"
 
@@ -87,13 +88,3 @@ def test_index_hot_swap_while_requests_run(copied_index, embedder, tmp_path):
     assert "snakebite.md" in sources and after["version"] != before and after["documents"] == 4
     assert top["source"] == "snakebite.md"
     assert served_during > 10 and set(statuses) == {200}
-
-
-def test_gqa_serve_starts_uvicorn(api_index, tmp_path):
-    log = tmp_path / "serve.log"
-    with gqa_serve(api_index, log) as (base, _):
-        r = httpx.get(f"{base}/v1/search", params={"q": "Patient Zed cholera doxycycline"})
-        assert r.status_code == 200 and r.json()["passages"][0]["source"] == "msf/cholera.html"
-    output = log.read_text()
-    assert "GET /v1/search 200" in output  # the access log names the route...
-    assert "Zed" not in output  # ...never the question

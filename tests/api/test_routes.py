@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
 import pytest
 
 from api.app import create_app
 from rag.settings import Settings
-from tests.api.conftest import MALARIA_MD
+from rag.types import DISCLAIMER
+from tests.support.index import INJECTED_INSTRUCTION
+from tests.support.servers import MALARIA_MD, asgi_client, free_port, parse_sse
 
 pytestmark = pytest.mark.anyio
 
@@ -17,18 +18,6 @@ PASSAGE_KEYS = {"rank", "score", "text", "source", "pages", "page_labels", "line
                 "organisation", "year", "chunk_id"}
 ASK_KEYS = {"answer", "abstained", "citations", "passages", "disclaimer", "timings"}
 CITATION_KEYS = {"n", "source", "pages", "lines", "section", "title", "quote", "chunk_id"}
-
-
-def parse_sse(body: str) -> list[tuple[str, dict]]:
-    """(event, data) pairs of a text/event-stream body."""
-    events = []
-    for block in body.replace("\r\n", "\n").split("\n\n"):
-        lines = block.strip().split("\n")
-        name = next((ln[6:].strip() for ln in lines if ln.startswith("event:")), "message")
-        data = "\n".join(ln[5:].lstrip() for ln in lines if ln.startswith("data:"))
-        if data:
-            events.append((name, json.loads(data)))
-    return events
 
 
 async def test_search_returns_the_search_contract(make_client):
@@ -53,7 +42,8 @@ async def test_search_filters_by_organisation_and_year(make_client):
 
 async def test_ask_json_is_the_ask_contract_with_citations(make_client):
     async with make_client() as client:
-        r = await client.post("/v1/ask", json={"question": "What dose of artesunate for children under 20 kg with severe malaria?"})
+        question = "What dose of artesunate for children under 20 kg with severe malaria?"
+        r = await client.post("/v1/ask", json={"question": question})
     assert r.status_code == 200, r.text
     body = r.json()
     assert ASK_KEYS <= set(body)
@@ -138,20 +128,16 @@ async def test_health_ready_and_metrics(make_client):
 
 
 async def test_readyz_is_503_without_an_index_or_with_an_unreachable_llm(tmp_path, embedder, api_index):
-    from tests.api.conftest import free_port
-
     no_index = create_app(Settings(index=tmp_path / "nothing"), embedder=embedder)
     dead_llm = create_app(Settings(index=api_index, generator="openai",
                                    llm_base_url=f"http://127.0.0.1:{free_port()}/v1"), embedder=embedder)
-    import httpx
-
     for app, part in ((no_index, "index"), (dead_llm, "generator")):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        async with asgi_client(app) as client:
             r = await client.get("/readyz")
             search = await client.get("/v1/search", params={"q": "malaria"})
         assert r.status_code == 503 and not r.json()["ready"] and not r.json()[part]["ok"]
     assert search.status_code == 200  # an unreachable LLM does not stop the lookup
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=no_index), base_url="http://t") as client:
+    async with asgi_client(no_index) as client:
         r = await client.get("/v1/search", params={"q": "malaria"})
     assert r.status_code == 503 and r.json()["error"] == "index_not_found"
 
@@ -190,34 +176,10 @@ async def test_widget_and_demo_page_are_served(make_client):
     assert '<script src="/widget.js"' in page.text and "<guideline-lookup" in page.text
 
 
-def run_cli(*args: str) -> dict:
-    """A `gqa` command through its real entry point, its JSON output parsed."""
-    from typer.testing import CliRunner
-
-    from api.cli import build_app
-
-    
-    app = build_app()
-    result = CliRunner().invoke(app, list(args))
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
-
-
-async def test_search_and_ask_answer_the_same_json_as_the_cli(make_client, api_index):
-    question = "artesunate severe malaria children"
-    cli_search = run_cli("search", question, "-k", "4", "--json", "--index", str(api_index))
-    cli_ask = run_cli("ask", question, "--json", "--index", str(api_index))
-    async with make_client() as client:
-        api_search = (await client.get("/v1/search", params={"q": question, "k": 4})).json()
-        api_ask = (await client.post("/v1/ask", json={"question": question})).json()
-    assert api_search["passages"] == cli_search["passages"]
-    for key in ("answer", "abstained", "citations", "passages", "disclaimer"):
-        assert api_ask[key] == cli_ask[key], key
-
-
 async def test_page_views_show_what_citations_point_at(make_client):
     async with make_client() as client:
-        md = (await client.get("/v1/search", params={"q": "artesunate 3 mg/kg children under 20 kg", "doc": "who/malaria.md"})).json()["passages"][0]
+        md = (await client.get("/v1/search", params={"q": "artesunate 3 mg/kg children under 20 kg",
+                                                      "doc": "who/malaria.md"})).json()["passages"][0]
         html_doc = (await client.get("/v1/search", params={"q": "Ringer lactate", "org": "MSF"})).json()["passages"][0]
         md_view = (await client.get(f"/v1/documents/{md['doc_id']}/pages/1", params={"format": "html"})).text
         html_view = (await client.get(f"/v1/documents/{html_doc['doc_id']}/pages/1", params={"format": "html"})).text
@@ -226,3 +188,19 @@ async def test_page_views_show_what_citations_point_at(make_client):
     assert f'<span id="L{first}" class="l"><a href="#L{first}">{first}</a>{source_line}</span>' in md_view
     assert "Ringer lactate" in html_view and "&lt;p&gt;" not in html_view  # the indexed text, not the markup
 
+
+async def test_injected_instructions_in_a_passage_do_not_touch_the_disclaimer(make_client, answer_index):
+    # The water handbook's storage section tells the reader's model to remove the disclaimer. Served as
+    # JSON and as a stream, the answer quotes the storage rule, not the instruction, and keeps the disclaimer.
+    question = {"question": "How should treated water be stored in containers?"}
+    async with make_client(index=answer_index) as client:
+        plain = (await client.post("/v1/ask", json=question)).json()
+        stream = parse_sse((await client.post("/v1/ask", json={**question, "stream": True})).text)
+    assert stream[-1][0] == "answer", stream[-1]
+    for served in (plain, stream[-1][1]):
+        assert any(INJECTED_INSTRUCTION in p["text"] for p in served["passages"])  # the injection was retrieved
+        assert served["disclaimer"] == DISCLAIMER
+        assert not served["abstained"] and "containers" in served["answer"]
+        assert "previous instructions" not in served["answer"] and "medical advice" not in served["answer"]
+        given = {p["chunk_id"]: p["text"] for p in served["passages"]}
+        assert served["citations"] and all(c["quote"] in given[c["chunk_id"]] for c in served["citations"])

@@ -6,11 +6,11 @@ import os
 import threading
 
 import anyio
-import httpx
 import pytest
 
 from api.app import create_app, search_slots
 from rag.settings import Settings
+from tests.support.servers import asgi_client
 
 pytestmark = pytest.mark.anyio
 
@@ -41,7 +41,7 @@ async def test_searches_beyond_the_limit_wait_their_turn(make_settings, embedder
     counted = InFlight(services.retriever())
     services._retriever = counted
     statuses = []
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+    async with asgi_client(app) as client:
 
         async def one(i: int) -> None:
             r = await client.get("/v1/search", params={"q": f"artesunate severe malaria children {i}"})

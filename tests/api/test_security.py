@@ -6,6 +6,7 @@ import pytest
 from fastapi.routing import iter_route_contexts
 
 from api.app import create_app
+from tests.support.servers import asgi_client
 
 pytestmark = pytest.mark.anyio
 
@@ -29,12 +30,10 @@ def request_args(method: str) -> dict:
 
 
 async def test_every_v1_route_refuses_a_missing_or_wrong_key(make_settings, embedder):
-    import httpx
-
     app = create_app(make_settings(api_keys=[KEY, "other-key"]), embedder=embedder)
     routes = v1_routes(app)
     assert {"/v1/search", "/v1/ask", "/v1/documents"} <= {p for _, p in routes}
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+    async with asgi_client(app) as client:
         for method, path in routes:
             for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Bearer {KEY}x"},
                             {"Authorization": KEY}):

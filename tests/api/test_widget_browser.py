@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.conftest import free_port
+from tests.support.servers import free_port
 
 pytestmark = pytest.mark.browser
 
@@ -145,7 +145,8 @@ def test_embedded_in_a_hostile_page_on_another_origin(page, live_server, tmp_pat
             first = inner(page, "li.result").first
             first.wait_for()
             assert "MSF" in first.inner_text()
-            style = first.evaluate("e => { const s = getComputedStyle(e); return [s.fontSize, s.display, s.visibility, s.color]; }")
+            style = first.evaluate(
+                "e => { const s = getComputedStyle(e); return [s.fontSize, s.display, s.visibility, s.color]; }")
             assert style[0] == "16px" and style[1] == "list-item" and style[2] == "visible" and style[3] != "rgb(255, 0, 255)"
             assert box.evaluate("e => getComputedStyle(e).textTransform") == "none"
             page.screenshot(path=str(ARTIFACTS / "widget-hostile-host.png"), full_page=True)

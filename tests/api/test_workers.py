@@ -1,6 +1,6 @@
 """`gqa serve --workers 2` as real processes on 127.0.0.1: requests spread over the workers, one
 rate-limit budget and one set of metrics for all of them, batch jobs run once whichever worker took
-them, and nothing left behind when the server stops."""
+them, a killed worker replaced, and nothing left behind when the server stops."""
 
 from __future__ import annotations
 
@@ -8,9 +8,6 @@ import os
 import re
 import shutil
 import signal
-import socket
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -19,8 +16,8 @@ import httpx
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from tests.api.conftest import gqa_serve
-from tests.api.test_batch_api import QUESTIONS
+from tests.support.servers import API_QUESTIONS as QUESTIONS
+from tests.support.servers import gqa_serve
 
 LIMIT = 40  # requests per minute per key, for the whole server
 SEARCHER, BATCHER = "key-for-searches", "key-for-the-batch"
@@ -134,15 +131,3 @@ def test_a_killed_worker_is_replaced_and_the_server_keeps_answering(api_index, t
         assert len(now) == 2 and first[0] not in now and first[1] in now
         assert httpx.get(f"{base}/v1/search", params={"q": "cholera"}, timeout=60).status_code == 200
     assert f"worker {first[0]} exited with code -9; starting another" in log.read_text()
-
-
-def test_an_address_in_use_is_refused_with_a_clear_message(api_index):
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
-        gqa = Path(sys.executable).with_name("gqa")
-        done = subprocess.run([str(gqa), "serve", "--index", str(api_index), "--port", str(port), "--workers", "2"],
-                              capture_output=True, text=True, timeout=120)
-    assert done.returncode == 2
-    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr and "Traceback" not in done.stderr

@@ -7,8 +7,8 @@ import time
 from pathlib import Path
 
 from ingest.chunker import ChunkerParams
-from ingest.parse_runner import run_parse_jobs
 from ingest.parse_job import ParseJob, ParseResult, parse_and_chunk
+from ingest.parse_runner import run_parse_jobs
 
 
 def _job(path: Path) -> ParseJob:

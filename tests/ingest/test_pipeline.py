@@ -1,56 +1,39 @@
-"""Ingest end to end: generated guideline files -> a real index, through the real `gqa` entry point."""
+"""Ingest end to end: generated guideline files -> a real index (the fake fake_embedder: these check pages,
+sections, lines and statuses, not meaning). `gqa ingest` itself: tests/api/cli/test_ingest.py."""
 
-import json
 import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from ingest.pipeline import ingest
 from rag.index.reader import IndexReader
 from rag.index.verify import verify_version
 from rag.settings import Settings
-from tests.pdf_factory import (
+from tests.support.index import CHOLERA_MD as MARKDOWN
+from tests.support.index import write_mixed_folder
+from tests.support.pdf import (
     make_corrupt_pdf,
     make_encrypted_pdf,
-    make_guideline_pdf,
     make_image_only_pdf,
     make_not_pdf,
     make_truncated_pdf,
 )
 
-MARKDOWN = """# Cholera
-
-## Rehydration
-
-Give oral rehydration salts after each loose stool.
-Severe dehydration needs Ringer lactate IV, 100 ml/kg over 3 hours.
-
-## Antibiotics
-
-Doxycycline single dose for severe cases.
-"""
-
 
 @pytest.fixture()
 def corpus(tmp_path) -> tuple[Path, dict]:
     root = tmp_path / "corpus"
-    (root / "who").mkdir(parents=True)
-    (root / "msf").mkdir()
-    facts = {"pdf": make_guideline_pdf(root / "who" / "malaria.pdf")}
-    (root / "msf" / "cholera.md").write_text(MARKDOWN)
-    (root / "README.md").write_text("# About this folder\nFiles from the ministry.\n")
-    return root, facts
+    return root, {"pdf": write_mixed_folder(root)}
 
 
 def _run(paths, embedder, index, **kw):
     return ingest(paths, embedder, Settings(index=index, chunk_tokens=96, chunk_overlap=16), **kw)
 
 
-def test_ingest_records_pages_sections_and_lines(corpus, embedder, tmp_path):
+def test_ingest_records_pages_sections_and_lines(corpus, fake_embedder, tmp_path):
     root, facts = corpus
-    report = _run([root], embedder, tmp_path / "idx")
+    report = _run([root], fake_embedder, tmp_path / "idx")
     status = {f.source: f.status for f in report.files}
     assert status == {"who/malaria.pdf": "ingested", "msf/cholera.md": "ingested", "README.md": "skipped"}
     reader = IndexReader.open(tmp_path / "idx")
@@ -73,26 +56,26 @@ def test_ingest_records_pages_sections_and_lines(corpus, embedder, tmp_path):
     assert "Rehydration" in md[0].section
 
 
-def test_second_run_changes_nothing_then_updates_and_prunes(corpus, embedder, tmp_path):
+def test_second_run_changes_nothing_then_updates_and_prunes(corpus, fake_embedder, tmp_path):
     root, _ = corpus
     index = tmp_path / "idx"
-    first = _run([root], embedder, index)
-    again = _run([root], embedder, index)
+    first = _run([root], fake_embedder, index)
+    again = _run([root], fake_embedder, index)
     assert again.version is None and {f.status for f in again.files} == {"unchanged", "skipped"}
     (root / "msf" / "cholera.md").write_text(MARKDOWN.replace("100 ml/kg", "75 ml/kg"))
-    updated = _run([root], embedder, index)
+    updated = _run([root], fake_embedder, index)
     assert {f.source: f.status for f in updated.files}["msf/cholera.md"] == "ingested"
     reader = IndexReader.open(index)
     texts = " ".join(r["text"] for r in reader.db.execute("SELECT text FROM chunks"))
     assert "75 ml/kg" in texts and "100 ml/kg" not in texts
     shutil.rmtree(root / "who")
-    pruned = _run([root], embedder, index, prune=True)
+    pruned = _run([root], fake_embedder, index, prune=True)
     assert ("who/malaria.pdf", "removed") in {(f.source, f.status) for f in pruned.files}
     assert set(IndexReader.open(index).by_source) == {"msf/cholera.md"}
     assert first.version != updated.version != pruned.version
 
 
-def test_bad_files_are_reported_and_never_stop_the_run(corpus, embedder, tmp_path):
+def test_bad_files_are_reported_and_never_stop_the_run(corpus, fake_embedder, tmp_path):
     root, _ = corpus
     bad = root / "bad"
     bad.mkdir()
@@ -103,7 +86,7 @@ def test_bad_files_are_reported_and_never_stop_the_run(corpus, embedder, tmp_pat
     make_image_only_pdf(bad / "scan.pdf")
     make_not_pdf(bad / "error-page.pdf")
     (bad / "empty.md").write_text("")
-    report = _run([root], embedder, tmp_path / "idx")
+    report = _run([root], fake_embedder, tmp_path / "idx")
     by = {f.source: f for f in report.files}
     assert by["who/malaria.pdf"].status == "ingested"
     assert by["bad/open.pdf"].status == "ingested"  # the empty password opens it
@@ -115,35 +98,10 @@ def test_bad_files_are_reported_and_never_stop_the_run(corpus, embedder, tmp_pat
     assert verify_version(IndexReader.open(tmp_path / "idx").dir) == []
 
 
-def test_manifest_overrides_metadata(corpus, embedder, tmp_path):
+def test_manifest_overrides_metadata(corpus, fake_embedder, tmp_path):
     root, _ = corpus
     manifest = tmp_path / "corpus.yaml"
     manifest.write_text("msf/cholera.md:\n  organisation: MSF\n  year: 2024\n  title: Cholera manual\n")
-    _run([root], embedder, tmp_path / "idx", manifest_path=manifest)
+    _run([root], fake_embedder, tmp_path / "idx", manifest_path=manifest)
     doc = IndexReader.open(tmp_path / "idx").by_source["msf/cholera.md"]
     assert (doc.organisation, doc.year, doc.title) == ("MSF", 2024, "Cholera manual")
-
-
-def test_cli_ingest_json_contract_and_exit_codes(corpus, tmp_path):
-    from api.cli import build_app
-
-    
-    app = build_app()
-    root, _ = corpus
-    runner = CliRunner()
-    index = tmp_path / "idx"
-    result = runner.invoke(app, ["ingest", str(root), "--index", str(index), "--json"])
-    assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout.strip().splitlines()[-1])
-    assert set(data) >= {"files", "seconds"}
-    for line in data["files"]:
-        assert set(line) >= {"source", "status", "pages", "chunks", "reason"}
-    assert {f["source"]: f["pages"] for f in data["files"]}["who/malaria.pdf"] >= 5
-    verify = runner.invoke(app, ["index", "verify", "--index", str(index)])
-    assert verify.exit_code == 0, verify.output
-    only_bad = tmp_path / "only-bad"
-    only_bad.mkdir()
-    make_corrupt_pdf(only_bad / "x.pdf")
-    assert runner.invoke(app, ["ingest", str(only_bad), "--index", str(tmp_path / "i2")]).exit_code == 1
-    strict = runner.invoke(app, ["ingest", str(root), str(only_bad), "--index", str(index), "--strict"])
-    assert strict.exit_code == 1

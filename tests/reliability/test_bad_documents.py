@@ -8,18 +8,20 @@ import string
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from ingest.blocks import Block
 from ingest.chunker import ChunkerParams, chunk_blocks
 from ingest.parsers.formats import SUPPORTED_SUFFIXES, parse_file
-from ingest.blocks import Block
 from ingest.pipeline import ingest
-from rag.index import layout
 from rag.errors import BadDocument
-from rag.index.fts import QUERY_STOPWORDS, fts_query
+from rag.index import layout
+from rag.index.fts import fts_query
 from rag.settings import Settings
-from tests.reliability.bad_inputs import GOOD, MARKERS, write_bad_corpus
+from rag.text.stopwords import QUERY_STOPWORDS
+from tests.support.hostile import GOOD, MARKERS, write_bad_corpus
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                           HealthCheck.function_scoped_fixture])
@@ -61,7 +63,7 @@ def test_index_stays_valid_and_keeps_what_it_had(bad_run):
     _, _, index = bad_run
     from api.cli import build_app
 
-    
+
     app = build_app()
     verify = CliRunner().invoke(app, ["index", "verify", "--index", str(index)])
     assert verify.exit_code == 0, verify.output

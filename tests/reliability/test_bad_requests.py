@@ -11,8 +11,9 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from api.app import create_app
 from rag.types import DISCLAIMER
-from tests.api.conftest import ingest_folder, write_corpus
-from tests.reliability.bad_inputs import INJECTION
+from tests.support.hostile import HOSTILE, INJECTION
+from tests.support.index import ingest_folder
+from tests.support.servers import write_corpus
 
 EXAMPLES_PER_OPERATION = 130  # x 12 operations (small ones run out early): > 1,000 requests
 SENT = {"requests": 0}  # read by benchmarks/reliability.py through the test log
@@ -46,14 +47,6 @@ def test_every_operation_survives_over_a_thousand_generated_requests(fuzz_app):
     SENT["requests"] = sum(sent.values())
     print(f"schemathesis: {SENT['requests']} requests, {len(operations)} operations, 0 server errors")
     assert SENT["requests"] >= 1000, sent
-
-
-HOSTILE = [
-    "x" * 1_000_000,  # huge: 413 or 422, never a 5xx
-    "", " \t\n ", "\x00\x01\x02", "\ud800".encode("utf-8", "surrogatepass").decode("utf-8", "replace"),
-    "🦠" * 500, "\u202e\u200b\ufeff malaria", "' OR 1=1; DROP TABLE chunks; --", 'malaria" OR "a" NEAR(',
-    "*", "NOT AND OR", "<script>alert(1)</script> artesunate", "%00../../etc/passwd", "ما هي جرعة", "ملاريا " * 300,
-]
 
 
 @pytest.mark.anyio

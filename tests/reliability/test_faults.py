@@ -3,7 +3,6 @@ the index broken or deleted under a running server; the disk full during ingest.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -14,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from rag.index import layout
-from rag.types import DISCLAIMER
 from rag.index.verify import verify_version
-from tests.api.conftest import free_port
+from rag.types import DISCLAIMER
 from tests.reliability.fault_server import fault_server
+from tests.support.servers import free_port, parse_sse
 
 pytestmark = pytest.mark.anyio
 QUESTION = "What is the dose of artesunate for severe malaria in children weighing less than 20 kg?"
@@ -26,14 +25,6 @@ LLM = dict(generator="openai", llm_timeout=1.0, llm_retries=1, llm_max_tokens=32
 
 def open_fds() -> int:
     return len(os.listdir("/proc/self/fd"))
-
-
-def sse_events(text: str) -> list[tuple[str, dict]]:
-    events = []
-    for block in text.strip().split("\n\n"):
-        lines = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
-        events.append((lines.get("event"), json.loads(lines.get("data", "{}"))))
-    return events
 
 
 @pytest.mark.parametrize("mode", ["down", "500", "slow"])
@@ -50,7 +41,7 @@ async def test_model_faults_give_a_bounded_503_with_a_reason_and_leak_nothing(ma
         assert r.status_code == 503, r.text
         body = r.json()
         assert body["error"] == "generator_unavailable" and "LLM server" in body["message"], body
-    events = sse_events(stream.text)
+    events = parse_sse(stream.text)
     assert events[0][0] == "passages" and events[-1][0] == "error" and "LLM" in events[-1][1]["message"]
     assert threading.active_count() <= threads + 2 and open_fds() <= fds + 4
     if mode == "down":
@@ -61,9 +52,9 @@ async def test_a_stream_cut_mid_answer_ends_with_an_error_event(make_client):
     with fault_server("broken_stream") as url:
         async with make_client(**LLM, llm_base_url=[url]) as client:
             r = await client.post("/v1/ask", json={"question": QUESTION, "stream": True}, timeout=60)
-    names = [name for name, _ in sse_events(r.text)]
+    names = [name for name, _ in parse_sse(r.text)]
     assert names[0] == "passages" and "token" in names and names[-1] == "error" and "answer" not in names
-    assert "stream broke" in sse_events(r.text)[-1][1]["message"]
+    assert "stream broke" in parse_sse(r.text)[-1][1]["message"]
 
 
 @pytest.mark.parametrize("stream", [False, True])
@@ -72,7 +63,7 @@ async def test_citations_to_passages_never_given_are_dropped_and_reported(make_c
         async with make_client(**LLM, llm_base_url=[url]) as client:
             r = await client.post("/v1/ask", json={"question": QUESTION, "stream": stream}, timeout=60)
     assert r.status_code == 200, r.text
-    body = sse_events(r.text)[-1][1] if stream else r.json()
+    body = parse_sse(r.text)[-1][1] if stream else r.json()
     assert body["disclaimer"] == DISCLAIMER
     given = len(body["passages"])
     assert all(1 <= c["n"] <= given for c in body["citations"])

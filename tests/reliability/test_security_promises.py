@@ -1,14 +1,15 @@
-"""What SECURITY.md promises: keys compared in constant time and never logged, questions not logged
-by default, no request path reads a file outside the index, document ids validated."""
+"""What SECURITY.md promises, exercised through the app: keys compared in constant time against every
+configured key and never logged, questions not logged by default, no request path reads a file
+outside the index, document ids validated."""
 
 from __future__ import annotations
 
-import inspect
+import hmac
 import logging
 
 import pytest
 
-from api import security
+from tests.support.hostile import TRAVERSALS
 
 pytestmark = pytest.mark.anyio
 KEY = "k-" + "Zq7" * 10
@@ -16,9 +17,29 @@ QUESTION = "Patient Jane Roe, 34, pregnant: artesunate dose for severe malaria?"
 PASSWD = "root:x:0:0"
 
 
-def test_keys_are_compared_in_constant_time():
-    source = inspect.getsource(security.api_key)
-    assert "hmac.compare_digest" in source and "== key" not in source and "given in keys" not in source
+async def test_keys_are_compared_in_constant_time(make_client, monkeypatch):
+    keys = [KEY, "k-second-" + "x" * 20, "k-third-" + "y" * 20]
+    real, compared = hmac.compare_digest, []
+
+    def spy(given, key):
+        compared.append((given, key))
+        return real(given, key)
+
+    monkeypatch.setattr(hmac, "compare_digest", spy)
+    async with make_client(api_keys=keys) as client:
+        for given in (KEY, keys[2], KEY + "x", ""):
+            compared.clear()
+            headers = {"Authorization": f"Bearer {given}"} if given else {}
+            r = await client.get("/v1/documents", headers=headers)
+            assert r.status_code == (200 if given in keys else 401), given
+            # Every key, once, whether the first matched or none did: the time taken says nothing.
+            assert sorted(key for _, key in compared) == sorted(k.encode() for k in keys), given
+            assert {g for g, _ in compared} == {given.encode()}
+        # compare_digest's verdict is the only one: no `==` or `in` decides beside it.
+        monkeypatch.setattr(hmac, "compare_digest", lambda given, key: False)
+        assert (await client.get("/v1/documents", headers={"Authorization": f"Bearer {KEY}"})).status_code == 401
+        monkeypatch.setattr(hmac, "compare_digest", lambda given, key: True)
+        assert (await client.get("/v1/documents", headers={"Authorization": "Bearer not-a-key"})).status_code == 200
 
 
 @pytest.mark.parametrize("log_queries", [False, True])
@@ -34,16 +55,6 @@ async def test_keys_never_logged_and_questions_only_when_asked(make_client, capl
     logged = " ".join(f"{r.getMessage()} {r.args}" for r in server)
     assert KEY not in logged
     assert ("Jane" in logged) is log_queries  # off by default; the switch really switches
-
-
-TRAVERSALS = [
-    "/v1/documents/..%2F..%2F..%2Fetc%2Fpasswd", "/v1/documents/../../../../etc/passwd",
-    "/v1/documents/%2e%2e%2f%2e%2e%2fetc%2fpasswd/file", "/v1/documents/" + "a" * 64 + "/file",
-    "/v1/documents/" + "A" * 64, "/v1/documents/" + "a" * 63 + "/pages/1", "/v1/documents/" + "g" * 64 + "/file",
-    "/widget.js/../../../../etc/passwd", "/static/../../../../etc/passwd", "/..%2f..%2f..%2fetc%2fpasswd",
-    "/v1/documents/" + "a" * 64 + "/pages/1?format=../../etc/passwd", "//etc/passwd", "/v1/search/../../etc/passwd",
-    "/api/static/index.html/../../../etc/passwd", "/v1/batch/..%2F..%2Fetc%2Fpasswd",
-]
 
 
 @pytest.mark.parametrize("path", TRAVERSALS)
