@@ -9,7 +9,7 @@ STAMP := $(VENV)/.setup-done
 # pulled in by sentence-transformers would fetch a multi-GB CUDA build.
 TORCH := torch==2.13.0
 
-.PHONY: setup run ingest serve test test-fast bench clean
+.PHONY: setup run ingest serve test test-fast lint bench clean
 
 setup: $(STAMP)
 
@@ -28,11 +28,15 @@ ingest: setup
 run: ingest
 	exec $(GQA) serve
 
-test: setup setup-llm setup-vllm
+test: setup setup-llm setup-vllm lint
 	$(PY) -m pytest -q
 
-test-fast: setup
+test-fast: setup lint
 	$(PY) -m pytest -q -m "not slow"
+
+# ruff's rules and exclusions are in pyproject.toml
+lint: setup
+	$(VENV)/bin/ruff check .
 
 clean:
 	rm -rf $(VENV) .pytest_cache
