@@ -16,9 +16,10 @@ class Block:
     text: str
     section: tuple[str, ...] = ()
     page: int | None = None  # physical page, 1-based (PDF only)
-    page_label: str | None = None  # printed label from /PageLabels, e.g. "iv" or "23"
+    page_label: str | None = None  # printed page number ("iv", "23"): /PageLabels or the page's own header/footer
     line_start: int | None = None  # 1-based inclusive line span in the source file (Markdown/text)
     line_end: int | None = None
+    kind: str = "text"  # text | table (a Markdown pipe table: chunked by rows, header rows repeated)
 
 
 @dataclass
@@ -37,5 +38,7 @@ class ParsedDocument:
     page_count: int | None = None
     page_texts: list[str] = field(default_factory=list)  # cleaned text per physical page (PDF), or [full text]
     page_labels: list[str | None] = field(default_factory=list)
+    page_label_sources: list[str] = field(default_factory=list)  # per page: pagelabels | printed | none
     pages_without_text: list[int] = field(default_factory=list)
+    ocr_confidence: dict[int, float] = field(default_factory=dict)  # physical page -> Tesseract's mean word confidence
     warnings: list[str] = field(default_factory=list)

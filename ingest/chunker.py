@@ -16,6 +16,7 @@ from itertools import groupby
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from ingest.blocks import Block
+from ingest.tables import split_table
 from rag.types import Chunk
 
 SEPARATORS = ["\n\n", "\n", ". ", "; ", ", ", " ", ""]
@@ -94,10 +95,35 @@ def chunk_blocks(
                                 params.chunk_tokens)
     for section, run in runs:
         header = make_header(title, section)
-        for text, covered, lines in _split_run(run, header, count_tokens, params):
-            blocks_ = [b for b, _, _ in covered]
-            chunks.append(_make_chunk(doc_id, len(chunks), text, header, section, blocks_, lines, count_tokens))
+        for segment in _segments(run, header, count_tokens, params):
+            if segment[0].kind == "table" and len(segment) == 1:
+                pieces = _split_table_block(segment[0], header, count_tokens, params)
+            else:
+                pieces = ((text, [b for b, _, _ in covered], lines)
+                          for text, covered, lines in _split_run(segment, header, count_tokens, params))
+            for text, blocks_, lines in pieces:
+                chunks.append(_make_chunk(doc_id, len(chunks), text, header, section, blocks_, lines, count_tokens))
     return chunks
+
+
+def _segments(run: list[Block], header: str, count_tokens, params: ChunkerParams) -> list[list[Block]]:
+    """A run that fits one chunk stays whole; else each table block is cut on its own, between rows."""
+    if not any(b.kind == "table" for b in run) or count_tokens(header + JOINER + _join(run)[0]) <= params.chunk_tokens:
+        return [run]
+    segments: list[list[Block]] = []
+    for is_table, group in groupby(run, key=lambda b: b.kind == "table"):
+        members = list(group)
+        segments.extend([[b] for b in members] if is_table else [members])
+    return segments
+
+
+def _split_table_block(block: Block, header: str, count_tokens, params: ChunkerParams):
+    """Whole rows per chunk, the header rows (and the row group's label) repeated in every piece."""
+    # Rows are packed up to the embedder's limit, not the prose target: a row apart from its header means nothing.
+    for text, first, last in split_table(block.text, lambda t: count_tokens(f"{header}\n{t}") <= params.max_tokens):
+        lines = (block.line_start + first, block.line_start + last) if block.line_start is not None else None
+        for piece, _ in _fit(text, 0, header, count_tokens, params):  # one row longer than the embedder's limit
+            yield piece, [block], lines
 
 
 def _split_run(

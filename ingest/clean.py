@@ -29,10 +29,35 @@ EDGE_LINES = 3  # how many lines at the top and bottom of a page may be running 
 _PRIVATE_BULLETS = str.maketrans({"\uf0b7": "•", "\uf0a7": "▪", "\uf0d8": "➢", "\uf076": "❖", "\uf0fc": "✓"})
 
 
+# NFKC would turn '1½' into '11⁄2' (read as 11/2) and '10⁹/L' into '109/L': numbers must never change.
+_VULGAR = {"½": "1/2", "⅓": "1/3", "⅔": "2/3", "¼": "1/4", "¾": "3/4", "⅕": "1/5", "⅖": "2/5", "⅗": "3/5", "⅘": "4/5",
+           "⅙": "1/6", "⅚": "5/6", "⅐": "1/7", "⅛": "1/8", "⅜": "3/8", "⅝": "5/8", "⅞": "7/8", "⅑": "1/9", "⅒": "1/10"}
+_FRACTION = re.compile(r"(?:(\d)[ \t]*)?([" + "".join(_VULGAR) + r"])")
+# Superscripts and subscripts are exponents and formulae ('m²', '10⁹/L', 'CO₂'): kept as printed.
+_KEEP = re.compile(r"([\u00b2\u00b3\u00b9\u2070-\u209f])")
+
+
+def _fraction(m: re.Match[str]) -> str:
+    """'1½' -> '1 1/2' (one and a half), '½' -> '1/2', '¼½' -> '1/4 1/2': spelled fractions never touch a digit."""
+    whole, text = m.group(1), m.string
+    before = text[m.start() - 1] if m.start() and not whole else " "
+    after = text[m.end()] if m.end() < len(text) else " "
+    spelled = f"{whole} {_VULGAR[m.group(2)]}" if whole else _VULGAR[m.group(2)]
+    space_before = "" if before.isspace() or before in "([" else " "
+    space_after = " " if after.isalpha() or after in "0123456789" else ""
+    return space_before + spelled + space_after
+
+
 def normalize_unicode(text: str) -> str:
-    """NFKC (expands ligatures such as 'ﬁ'), first closing the space some exporters leave after them."""
-    text = unicodedata.normalize("NFKC", _LIGATURE_SPACE.sub(r"\1", text)).translate(_PRIVATE_BULLETS)
-    return _CONTROLS.sub("", text)
+    """NFKC (expands ligatures such as 'ﬁ') that leaves every number as printed: fractions, exponents.
+
+    Vulgar fractions are spelled out ('1½' -> '1 1/2'), the fraction slash becomes '/', and
+    superscript/subscript characters are kept, since NFKC would glue them to the digits before.
+    """
+    text = _FRACTION.sub(_fraction, _LIGATURE_SPACE.sub(r"\1", text)).replace("\u2044", "/")
+    parts = _KEEP.split(text)  # odd indices are the kept characters
+    text = "".join(part if i % 2 else unicodedata.normalize("NFKC", part) for i, part in enumerate(parts))
+    return _CONTROLS.sub("", text.translate(_PRIVATE_BULLETS))
 
 
 def join_hyphenation(text: str) -> str:

@@ -18,8 +18,16 @@ _ORGS = {
 _COPYRIGHT_YEAR = re.compile(r"(?:©|\(c\)|copyright)[^\n\d]{0,80}?\b(19[5-9]\d|20\d\d)\b", re.IGNORECASE)
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _CC = re.compile(r"CC[ -]BY(?:-NC)?(?:-SA)?(?:-ND)?[ -]?(\d\.\d)?(?:[ -]?IGO)?", re.IGNORECASE)
+_ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
+# 'Second edition', '4th Edition', and the WHO Model List's '23rd List'.
 _EDITION = re.compile(
-    r"\b((?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d{1,2}(?:st|nd|rd|th))\s+edition)\b",
+    r"\b((?:" + "|".join(_ORDINALS) + r"|\d{1,2}(?:st|nd|rd|th))\s+(?:edition|list|revision))\b",
+    re.IGNORECASE,
+)
+_EDITION_WORDS = re.compile(
+    r"\b(?:" + "|".join(_ORDINALS) + r"|\d{1,2}(?:st|nd|rd|th)|edition|ed|revised|revision|list|version|update[d]?)\b"
+    r"|\b(?:19|20)\d\d\b|\b\d{1,2}\s+(?:january|february|march|april|may|june|july|august|september|october|"
+    r"november|december)\b|[^\w\s]",
     re.IGNORECASE,
 )
 _JUNK_TITLE = re.compile(r"\.(indd|docx?|pdf|qxd|p65|pm\d|rtf)\b|^untitled|^microsoft word", re.IGNORECASE)
@@ -74,7 +82,45 @@ def detect_licence(text: str) -> str | None:
 def detect_edition(text: str) -> str | None:
     """'Second edition', '4th Edition' as printed in the front matter."""
     found = _EDITION.search(text)
-    return found.group(1)[0].upper() + found.group(1)[1:].lower() if found else None
+    if not found:
+        return None
+    edition = " ".join(found.group(1).split())  # a title wrapped over two lines: 'Third\nedition'
+    return edition[0].upper() + edition[1:].lower()
+
+
+def edition_number(edition: str | None) -> int:
+    """'Second edition' -> 2, '23rd list' -> 23; 0 when unknown."""
+    if not edition:
+        return 0
+    word = edition.split()[0].lower()
+    if word in _ORDINALS:
+        return _ORDINALS.index(word) + 1
+    digits = re.match(r"\d+", word)
+    return int(digits.group(0)) if digits else 0
+
+
+def edition_key(title: str, organisation: str | None) -> str:
+    """What two editions of one guideline share: the publisher and the title without years and edition words."""
+    words = _EDITION_WORDS.sub(" ", fold(title)).casefold().split()
+    return f"{(organisation or '').casefold()}|{' '.join(words)}"
+
+
+def superseded(documents: list[tuple[str, str, str | None, int | None, str | None]]) -> dict[str, str]:
+    """doc_id -> doc_id of the newest edition, for every older edition of a guideline indexed twice or more.
+
+    documents: (doc_id, title, organisation, year, edition). Newest is the latest year, then the
+    higher edition number; a document without a year is never taken as newer than one with a year.
+    """
+    groups: dict[str, list[tuple[str, str, str | None, int | None, str | None]]] = {}
+    for doc in documents:
+        groups.setdefault(edition_key(doc[1], doc[2]), []).append(doc)
+    out: dict[str, str] = {}
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        newest = max(members, key=lambda d: (d[3] or 0, edition_number(d[4])))
+        out.update({d[0]: newest[0] for d in members if d[0] != newest[0]})
+    return out
 
 
 def good_title(title: str | None) -> str | None:

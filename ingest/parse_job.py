@@ -28,6 +28,7 @@ class ParseJob:
     pdf_layout: bool
     params: ChunkerParams
     tokenizer_file: str | None
+    ocr: bool = True  # Tesseract for pages without a text layer (settings.ocr)
 
 
 @dataclass
@@ -47,7 +48,8 @@ def parse_and_chunk(job: ParseJob) -> ParseResult:
     """Parse and chunk one file; bad input comes back as `error`, never as an exception."""
     t0 = time.perf_counter()
     try:
-        parsed = parse_file(Path(job.path), max_pages=job.max_pages, max_bytes=job.max_bytes, pdf_layout=job.pdf_layout)
+        parsed = parse_file(Path(job.path), max_pages=job.max_pages, max_bytes=job.max_bytes, pdf_layout=job.pdf_layout,
+                            ocr=job.ocr)
     except BadDocument as exc:
         return ParseResult(error=str(exc), parse_seconds=time.perf_counter() - t0)
     except Exception as exc:  # a parser bug must not abort an ingest of hundreds of files

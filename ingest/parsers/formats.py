@@ -19,7 +19,7 @@ _HTML_START = re.compile(rb"^\s*(<!doctype html|<html|<head|<body|<!--)", re.IGN
 
 
 def parse_file(
-    path: Path, *, max_pages: int = 5000, max_bytes: int = 200 * 2**20, pdf_layout: bool = False
+    path: Path, *, max_pages: int = 5000, max_bytes: int = 200 * 2**20, pdf_layout: bool = False, ocr: bool = True
 ) -> ParsedDocument:
     """Parse any supported guideline file; BadDocument says why a file cannot be used."""
     path = Path(path)
@@ -36,7 +36,7 @@ def parse_file(
         head = f.read(1024)
     kind = sniff(path, head)
     if kind == "pdf":
-        return parse_pdf(path, max_pages=max_pages, layout=pdf_layout)
+        return parse_pdf(path, max_pages=max_pages, layout=pdf_layout, ocr=ocr)
     text, warning = decode(path.read_bytes())
     doc = _TEXT_PARSERS[kind](path, text)
     if warning:

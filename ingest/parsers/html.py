@@ -56,10 +56,10 @@ def _blocks(root) -> list[Block]:
     headings: list[tuple[int, str]] = []
     pending: list[str] = []
 
-    def flush() -> None:
+    def flush(kind: str = "text") -> None:
         text = clean_text("\n\n".join(pending))
         if text:
-            blocks.append(Block(text=text, section=tuple(t for _, t in headings)))
+            blocks.append(Block(text=text, section=tuple(t for _, t in headings), kind=kind))
         pending.clear()
 
     for element in root.find_all([*_TEXT_TAGS, "div"]):
@@ -74,7 +74,7 @@ def _blocks(root) -> list[Block]:
         elif element.name == "table":
             flush()
             pending.append(table_text(element))
-            flush()
+            flush("table")
         else:
             prefix = "- " if element.name == "li" else ""
             pending.append(prefix + element.get_text(" ", strip=True))
@@ -83,13 +83,29 @@ def _blocks(root) -> list[Block]:
 
 
 def table_text(table) -> str:
-    """One 'cell | cell' line per table row."""
-    rows = []
+    """A pipe table: the caption, the header rows, a '|---|' rule, one '| cell | cell |' line per row.
+
+    Header rows are the <thead> rows or the leading rows made only of <th>; else the first row.
+    The chunker repeats everything above the rule in every piece of a long table.
+    """
+    rows, header_rows = [], 0
     for row in table.find_all("tr"):
-        cells = [c.get_text(" ", strip=True) for c in row.find_all(["th", "td"])]
-        if any(cells):
-            rows.append(" | ".join(cells))
-    return "\n".join(rows)
+        cells = row.find_all(["th", "td"])
+        texts = [c.get_text(" ", strip=True).replace("|", "/") for c in cells]
+        if not any(texts):
+            continue
+        is_header = row.find_parent("thead") is not None or all(c.name == "th" for c in cells)
+        if is_header and header_rows == len(rows):
+            header_rows += 1
+        rows.append("| " + " | ".join(texts) + " |")
+    if not rows:
+        return ""
+    header_rows = header_rows or 1
+    width = max(line.count("|") - 1 for line in rows)
+    lines = rows[:header_rows] + ["|" + "---|" * width] + rows[header_rows:]
+    caption = table.find("caption")
+    title = caption.get_text(" ", strip=True) if caption else ""
+    return "\n".join(([title] if title else []) + lines)
 
 
 def _title(soup) -> str | None:

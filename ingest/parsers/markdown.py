@@ -135,10 +135,10 @@ def _blocks(lines: list[str]) -> list[Block]:
         new_kind = _line_kind(lines, i, kind)
         new_section = outline.path()
         if new_section != section or new_kind != kind:
-            _add(blocks, lines, start, i, section)
+            _add(blocks, lines, start, i, section, kind)
             start, section = i, new_section
         kind = new_kind
-    _add(blocks, lines, start, len(lines), section)
+    _add(blocks, lines, start, len(lines), section, kind)
     return blocks
 
 
@@ -160,14 +160,15 @@ def _line_kind(lines: list[str], i: int, previous: str) -> str:
     return "text"
 
 
-def _add(blocks: list[Block], lines: list[str], start: int, end: int, section: tuple[str, ...]) -> None:
+def _add(blocks: list[Block], lines: list[str], start: int, end: int, section: tuple[str, ...], kind: str = "text") -> None:
     """Append lines[start:end] as a block, trimmed of blank edge lines; spans are 1-based inclusive."""
     while start < end and not lines[start].strip():
         start += 1
     while end > start and not lines[end - 1].strip():
         end -= 1
     if start < end:
-        blocks.append(Block(text="\n".join(lines[start:end]), section=section, line_start=start + 1, line_end=end))
+        blocks.append(Block(text="\n".join(lines[start:end]), section=section, line_start=start + 1, line_end=end,
+                            kind=kind if lines[start].lstrip().startswith("|") else "text"))
 
 
 def _title(lines: list[str], path: Path) -> str:

@@ -12,6 +12,8 @@ from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 from ingest import clean
 from ingest.blocks import Block, ParsedDocument
 from ingest.metadata import detect_pdf_metadata
+from ingest.ocr import read_scanned_pages
+from ingest.page_numbers import page_numbers
 from ingest.parsers.pdf_headings import FontRuns, heading_marks
 from rag.errors import BadDocument
 
@@ -30,24 +32,37 @@ class _Mark:
     must_find: bool = False  # a heading found by font: ignored unless its title is on the cleaned page
 
 
-def parse_pdf(path: Path, *, max_pages: int = 5000, layout: bool = False) -> ParsedDocument:
-    """Parse a PDF into one block per page (split where an outline section starts mid-page)."""
+def parse_pdf(path: Path, *, max_pages: int = 5000, layout: bool = False, ocr: bool = True) -> ParsedDocument:
+    """Parse a PDF into one block per page (split where an outline section starts mid-page).
+
+    ocr: read pages without a text layer with Tesseract (their text is marked as OCR).
+    """
     path = Path(path)
     reader = _open(path)
     count = _page_count(reader, path, max_pages)
     warnings: list[str] = []
     fonts = [FontRuns() for _ in range(count)]
     raw = [_extract(reader, i, layout, warnings, fonts[i]) for i in range(count)]
-    pages = _clean_pages(raw, layout)
+    ocr_notes: list[str] = []
+    read = read_scanned_pages(path, raw, ocr_notes, min_chars=MIN_PAGE_CHARS) if ocr else {}
+    spaced = _spaced_pages(raw, layout)
+    pages = _clean_pages(spaced)
+    for index, page in read.items():  # marked after cleaning: the marker must not look like a running header
+        if pages[index].strip():
+            pages[index] = page.marked_text(pages[index])
     empty = [i + 1 for i, text in enumerate(pages) if len(text.strip()) < MIN_PAGE_CHARS]
     if len(empty) == count:
         failed = [w for w in warnings if "extraction failed" in w]  # e.g. a decompression bomb hit pypdf's limit
         if failed:
             raise BadDocument(f"{path.name}: no page could be read: {'; '.join(failed[:3])}")
-        raise BadDocument(f"{path.name}: {count} pages without text: scanned? needs OCR")
+        hint = "; ".join(ocr_notes) if ocr_notes else ("OCR is off (GQA_OCR)" if not ocr else "OCR found no text")
+        raise BadDocument(f"{path.name}: {count} pages without text: scanned? needs OCR ({hint})")
     if empty:
         warnings.append(f"{len(empty)} of {count} pages without text (scanned, blank or figure-only): {_spans(empty)}")
-    labels = _page_labels(reader, count, warnings)
+    warnings.extend(ocr_notes)
+    numbers = page_numbers(spaced, _page_labels(reader, count, warnings))
+    labels = numbers.labels
+    warnings.extend(numbers.warnings)
     marks = _outline_marks(reader, count, warnings)
     if (not marks or len(marks) < count // SHALLOW_OUTLINE_PAGES) and not layout:
         # No (or a token) outline: take the headings from font sizes instead.
@@ -58,7 +73,9 @@ def parse_pdf(path: Path, *, max_pages: int = 5000, layout: bool = False) -> Par
         page_count=count,
         page_texts=pages,
         page_labels=labels,
+        page_label_sources=numbers.sources,
         pages_without_text=empty,
+        ocr_confidence={i + 1: round(p.confidence, 1) for i, p in read.items() if p.text.strip()},
         warnings=warnings,
     )
     detect_pdf_metadata(doc, reader)
@@ -120,11 +137,15 @@ def _extract(reader, index: int, layout: bool, warnings: list[str], fonts: FontR
     return text
 
 
-def _clean_pages(raw: list[str], layout: bool) -> list[str]:
-    """Clean every page, removing running headers and footers found across the document."""
+def _spaced_pages(raw: list[str], layout: bool) -> list[str]:
+    """Unicode and spacing normalised, page furniture still in place (it holds the printed page numbers)."""
     pages = [clean.normalize_unicode(text.replace("\r\n", "\n").replace("\r", "\n")) for text in raw]
     # Layout mode aligns columns with runs of spaces; keep a two-space gap as the column break.
-    pages = [_squeeze_columns(p) if layout else clean.collapse_spaces(p) for p in pages]
+    return [_squeeze_columns(p) if layout else clean.collapse_spaces(p) for p in pages]
+
+
+def _clean_pages(pages: list[str]) -> list[str]:
+    """Clean every page, removing running headers and footers found across the document."""
     pages = clean.remove_running_headers(pages)
     return [clean.squeeze_blank_lines(clean.strip_page_numbers(clean.join_hyphenation(p))) for p in pages]
 

@@ -49,9 +49,14 @@ def test_every_phrase_is_on_its_physical_page_and_section(guideline, parsed):
         assert [(b.page, b.section) for b in blocks] == [(phrase.page, phrase.section)], phrase.text
 
 
-def test_page_labels_roman_front_matter_then_arabic(guideline, parsed):
-    assert parsed.page_labels == guideline.labels == ["i", "ii", "1", "2", "3", "4", "5"]
-    assert {b.page_label for b in parsed.blocks if b.page == 3} == {"1"}
+def test_printed_footer_numbers_beat_page_labels_that_disagree(guideline, parsed):
+    # The generated footer prints the physical number ('Guideline page 3') while /PageLabels say i, ii, 1, 2...:
+    # a reader finds the page by what is printed on it.
+    assert guideline.labels == ["i", "ii", "1", "2", "3", "4", "5"]
+    assert parsed.page_labels == [None, "2", "3", "4", "5", "6", "7"]
+    assert parsed.page_label_sources == ["none"] + ["printed"] * 6
+    assert {b.page_label for b in parsed.blocks if b.page == 3} == {"3"}
+    assert any("/PageLabels disagree with the printed page numbers on 6 of 6 pages" in w for w in parsed.warnings)
 
 
 def test_running_header_and_numbered_footer_are_removed(guideline, parsed):
@@ -66,7 +71,7 @@ def test_metadata(parsed):
     assert parsed.title == "Guidelines for the treatment of malaria"
     assert (parsed.organisation, parsed.year, parsed.language) == ("WHO", 2021, "en")
     assert parsed.licence == "CC BY-NC-SA 3.0 IGO"
-    assert parsed.warnings == [] and parsed.pages_without_text == []
+    assert [w for w in parsed.warnings if "label" not in w.lower()] == [] and parsed.pages_without_text == []
 
 
 def test_table_rows_stay_one_per_line(guideline, parsed):
@@ -187,7 +192,9 @@ def malaria():
 @pytest.mark.corpus
 def test_malaria_all_pages_with_outline_sections(malaria):
     assert malaria.page_count == len(malaria.page_texts) == 478
-    assert malaria.pages_without_text == [1, 478]
+    # The cover is an image without a text layer: read by OCR where Tesseract is installed, else reported empty.
+    assert malaria.pages_without_text in ([478], [1, 478])
+    assert (1 in malaria.ocr_confidence) == (malaria.pages_without_text == [478])
     assert (malaria.organisation, malaria.year, malaria.licence) == ("WHO", 2025, "CC BY-NC-SA 3.0 IGO")
     sections = {b.section for b in malaria.blocks}
     assert ("5. Case management", "5.2 Treating malaria", "5.2.2 Treating severe malaria", "5.2.2.1 Artesunate") in sections
