@@ -17,12 +17,22 @@ from rag.answering.generators.base import Generation, Generator
 from rag.errors import GuidelineQAError
 from rag.settings import Settings
 from rag.text.question import Question, as_question
-from rag.types import ABSTAIN_TEXT, Answer, Filters, Passage
+from rag.types import ABSTAIN_TEXT, Answer, AnswerSentence, Filters, Passage
 
 if TYPE_CHECKING:
     from rag.retrieval.retriever import Retriever
 
 RELATED = 3  # passages shown as "related" when abstaining
+WITHHELD_TEXT = "This answer was withheld: the guideline contradicts it."
+
+
+def withheld_reason(sentences: tuple[AnswerSentence, ...]) -> str | None:
+    """Why an answer must be withheld: its key sentence (the first, the one that answers) is contradicted."""
+    if sentences and sentences[0].verdict == "contradicted":
+        where = sentences[0].evidence[0].passage if sentences[0].evidence else None
+        cite = f" ({where.title}, p. {where.pages[0]})" if where and where.pages else (f" ({where.title})" if where else "")
+        return f'"{sentences[0].text}": {sentences[0].reason}{cite}.'
+    return None
 
 
 def _ms(t0: float) -> float:
@@ -89,9 +99,13 @@ class QA:
         text = strip_unknown_markers(generation.text, len(given))
         timings["check"] = _ms(t0)
         timings["total"] = _ms(t_total)
-        return Answer(question, text, False, checked.citations, checked.sentences, tuple(given),
+        withheld = withheld_reason(checked.sentences)
+        if withheld:  # never shown as the guideline's word: the text says why, the sentences show the verdicts
+            text = f"{WITHHELD_TEXT} {withheld}"
+        return Answer(question, text, withheld is not None, checked.citations, checked.sentences, tuple(given),
                       generator=generation.generator, model=generation.model, usage=generation.usage,
-                      timings=timings, notices=(*generation.notices, *checked.notices), abstain_signals=sig)
+                      timings=timings, notices=(*generation.notices, *checked.notices), abstain_signals=sig,
+                      withheld=withheld)
 
     def _prepare(self, question: str, k: int | None, filters: Filters | None):
         t_total = time.perf_counter()

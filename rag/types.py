@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Annotated, Any, get_type_hints
 
-from pydantic import AfterValidator, AliasChoices, AliasPath, BaseModel, ConfigDict, Field, create_model
+from pydantic import AfterValidator, AliasChoices, AliasPath, BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,21 @@ class Chunk:
         if self.page_start is None:
             return None
         return list(range(self.page_start, (self.page_end or self.page_start) + 1))
+
+
+def place(pages: list[int] | None, page_labels: list[str] | None = None, lines: list[int] | None = None) -> str:
+    """Where a passage is, as a reader finds it: "p. 86 (PDF p. 110)" when the printed number differs from the
+    physical one, "p. 12", "pp. 12-13", "lines 40-52"; "" when unknown."""
+    if pages:
+        pdf = f"p. {pages[0]}" if len(pages) == 1 else f"pp. {pages[0]}-{pages[-1]}"
+        labels = [x for x in (page_labels or []) if x]
+        if not labels or labels[0] == str(pages[0]):
+            return pdf
+        printed = f"p. {labels[0]}" if len(pages) == 1 or len(labels) == 1 else f"pp. {labels[0]}-{labels[-1]}"
+        return f"{printed} (PDF {pdf})"
+    if lines:
+        return f"lines {lines[0]}-{lines[1]}"
+    return ""
 
 
 @dataclass(frozen=True)
@@ -126,14 +141,32 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """The verbatim span of a passage a claim was checked against (a table row comes with its header lines)."""
+
+    passage: Passage
+    quote: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The passage's search fields plus the quote."""
+        return {**self.passage.to_dict(), "quote": self.quote}
+
+
+@dataclass(frozen=True)
 class AnswerSentence:
-    """One sentence of the answer, the passage numbers it cites and whether they support it."""
+    """One sentence of the answer, the passage numbers it cites and whether they support it.
+
+    `verdict` is the claim verifier's (rag.verify): supported | contradicted | unsupported, with its
+    `reason` and `evidence`; `supported` is true exactly when the verdict is supported."""
 
     text: str
     citations: tuple[int, ...] = ()
     supported: bool = False
     support: float = 0.0
     dropped_citations: tuple[int, ...] = ()  # [n] markers that pointed at no given passage
+    verdict: str = "unsupported"
+    reason: str = ""
+    evidence: tuple[Evidence, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The sentence, its citation numbers and their support."""
@@ -158,6 +191,7 @@ class Answer:
     notices: tuple[str, ...] = ()
     abstain_signals: dict[str, float] = field(default_factory=dict)
     disclaimer: str = DISCLAIMER
+    withheld: str | None = None  # why the answer was withheld (its key sentence contradicted), else None
 
     def to_dict(self) -> dict[str, Any]:
         """The fixed `ask` contract first, then our extra fields."""
@@ -233,6 +267,34 @@ class CitationJSON(BaseModel):
     support: _Support = Field(description="Best lexical support of a sentence citing it, 0..1.")
 
 
+_EVIDENCE_EXAMPLE = {  # a real verdict's evidence from the full-corpus index ("Give artesunate 4.4 mg/kg IV or IM ...")
+    "rank": 1, "score": 0.032787, "text": "Artesunate\nFor severe malaria\nIV or IM: 2.4 mg/kg 60 mg artesumic acid ...",
+    "source": "who/who_pocket_book_hospital_care_children_2nd_ed_2013.pdf", "pages": [381], "page_labels": ["351"],
+    "lines": None, "section": "Annex 2. Drug dosages and regimens", "title": "Hospital care for children",
+    "organisation": "WHO", "year": 2013, "edition": "2nd", "language": "en", "chunk_id": "example",
+    "doc_id": "0" * 64, "quote": "Artesunate\nFor severe malaria\nIV or IM: 2.4 mg/kg 60 mg artesumic acid"}
+
+
+class EvidenceJSON(PassageJSON):
+    """A passage a claim was checked against (the search fields) and the verbatim span it was checked on."""
+
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [_EVIDENCE_EXAMPLE]})
+
+    rank: int = Field(0, description="1-based rank in the retrieval that found it (0: a cited passage).")
+    quote: str = Field(description="The verbatim sentence, or table row with its header lines, of the passage.")
+
+    @classmethod
+    def of(cls, evidence: Any) -> dict[str, Any]:
+        return cls.model_validate(evidence.to_dict()).model_dump()
+
+
+def _evidence_list(items: Any) -> list[dict[str, Any]]:
+    return [EvidenceJSON.of(e) if hasattr(e, "passage") else e for e in items]
+
+
+Verdict = Annotated[str, Field(pattern="^(supported|contradicted|unsupported)$")]
+
+
 class SentenceJSON(BaseModel):
     """One sentence of the answer, the passage numbers it cites and whether they support it."""
 
@@ -242,6 +304,11 @@ class SentenceJSON(BaseModel):
     supported: bool
     support: _Support
     dropped_citations: list[int] = Field(description="[n] markers that pointed at no given passage.")
+    verdict: Verdict = Field("unsupported", description="The claim verifier's verdict: supported | contradicted | "
+                                                        "unsupported (`supported` is true exactly when supported).")
+    reason: str = Field("", description="Why, in words a reader can check (\"the guideline says 5 days, the claim says 10\").")
+    evidence: Annotated[list[EvidenceJSON], BeforeValidator(_evidence_list)] = Field(
+        default_factory=list, description="The span(s) the sentence was checked against.")
 
 
 class AnswerJSON(BaseModel):
@@ -261,6 +328,18 @@ class AnswerJSON(BaseModel):
     usage: dict[str, int] = Field(description="Token counts reported by the generator.")
     notices: list[str]
     abstain_signals: dict[str, _Signal]
+    withheld: str | None = Field(None, description="Why the answer was withheld (its key sentence is contradicted "
+                                                   "by the guideline), else null.")
+
+
+class VerifiedJSON(BaseModel):
+    """One verified claim: the `gqa verify --json` line and a sentence of `POST /v1/verify`."""
+
+    model_config = _JSON
+    text: str = Field(validation_alias=AliasChoices("claim", "text"))
+    verdict: Verdict
+    reason: str
+    evidence: Annotated[list[EvidenceJSON], BeforeValidator(_evidence_list)]
 
 
 def _every_field(cls: type, name: str) -> type[BaseModel]:

@@ -40,6 +40,15 @@ a.open { display: inline-block; min-height: 32px; padding: 4px 0; font-size: 14p
 .answer.abstained { color: var(--gl-muted); font-style: italic; }
 .citations li { padding: 6px 0; border-top: 1px solid var(--gl-border); }
 .citations q { display: block; font-style: italic; margin: 2px 0; overflow-wrap: anywhere; }
+.answer .v-contradicted { background: #fde2e1; color: #8a1c14; text-decoration: line-through wavy #b42318; }
+.answer .v-unsupported { background: #fff1c2; color: #5c4400; text-decoration: underline dotted #b08800; }
+.answer.withheld { color: #8a1c14; font-style: normal; font-weight: 600; }
+.checks li { padding: 6px 8px; margin: 4px 0; border-radius: 6px; border-left: 4px solid var(--gl-border); font-size: 14px; }
+.checks li.v-contradicted { border-left-color: #b42318; background: #fde2e1; }
+.checks li.v-unsupported { border-left-color: #b08800; background: #fff8e1; }
+.checks li.v-supported { border-left-color: #1a7f37; }
+.checks .verdict { font-weight: 700; margin-right: 4px; }
+.checks q { display: block; font-style: italic; margin: 2px 0; overflow-wrap: anywhere; }
 .disclaimer { margin: 10px 0 0; padding: 8px; background: #fff8e1; border-radius: 6px; font-size: 13px; color: #5c4400; }
 .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 h3 { font-size: 14px; font-weight: 600; margin: 10px 0 4px; color: var(--gl-muted); }
@@ -51,6 +60,7 @@ h3 { font-size: 14px; font-weight: 600; margin: 10px 0 4px; color: var(--gl-mute
   <div class="tabs" role="tablist" aria-label="Mode">
     <button type="button" role="tab" data-mode="search" aria-selected="true">Look up</button>
     <button type="button" role="tab" data-mode="ask" aria-selected="false">Ask</button>
+    <button type="button" role="tab" data-mode="verify" aria-selected="false">Check</button>
   </div>
   <form role="search">
     <label class="sr" for="q">Search the guidelines</label>
@@ -62,6 +72,7 @@ h3 { font-size: 14px; font-weight: 600; margin: 10px 0 4px; color: var(--gl-mute
   <section class="panel" data-panel="search"><ol class="results" aria-label="Passages"></ol></section>
   <section class="panel" data-panel="ask" hidden>
     <div class="answer" aria-live="polite"></div>
+    <h3 class="checks-h" hidden>Checked against the guidelines</h3><ol class="checks" aria-label="Sentence checks"></ol>
     <h3 class="cites-h" hidden>Citations</h3><ol class="citations"></ol>
     <h3 class="sources-h" hidden>Passages retrieved</h3><ol class="results sources"></ol>
   </section>
@@ -89,7 +100,11 @@ h3 { font-size: 14px; font-weight: 600; margin: 10px 0 4px; color: var(--gl-mute
     if (p.pages && p.pages.length) {
       const label = p.page_labels && p.page_labels[0];
       const span = p.pages.length > 1 ? `pp. ${p.pages[0]}–${p.pages[p.pages.length - 1]}` : `p. ${p.pages[0]}`;
-      return label && label !== String(p.pages[0]) ? `${span} (printed ${label})` : span;
+      if (!label || label === String(p.pages[0])) return span;
+      // The number printed on the page first (what a reader finds), the PDF's own page after it.
+      const last = p.page_labels[p.page_labels.length - 1];
+      const printed = p.pages.length > 1 && p.page_labels.length > 1 ? `pp. ${label}–${last}` : `p. ${label}`;
+      return `${printed} (PDF ${span})`;
     }
     if (!p.lines) return "";
     return p.lines[1] && p.lines[1] !== p.lines[0] ? `lines ${p.lines[0]}–${p.lines[1]}` : `line ${p.lines[0]}`;
@@ -162,7 +177,9 @@ h3 { font-size: 14px; font-weight: 600; margin: 10px 0 4px; color: var(--gl-mute
       this.input.addEventListener("keydown", (e) => this.onKey(e));
       this.$("form").addEventListener("submit", (e) => {
         e.preventDefault();
-        if (this.mode === "ask") this.ask(); else { clearTimeout(this.timer); this.search(); }
+        if (this.mode === "ask") this.ask();
+        else if (this.mode === "verify") this.verify();
+        else { clearTimeout(this.timer); this.search(); }
       });
       this.shadowRoot.addEventListener("click", (e) => this.onLinkClick(e));
       this.shadowRoot.addEventListener("keydown", (e) => this.onListKey(e));
@@ -175,10 +192,13 @@ h3 { font-size: 14px; font-weight: 600; margin: 10px 0 4px; color: var(--gl-mute
         tab.setAttribute("aria-selected", String(on));
         tab.tabIndex = on ? 0 : -1;
       }
-      for (const panel of this.shadowRoot.querySelectorAll(".panel")) panel.hidden = panel.dataset.panel !== mode;
-      this.$("form button").hidden = mode !== "ask";
-      this.input.placeholder = mode === "ask" ? "Ask a clinical question…" : "Search WHO / MSF guidelines…";
-      this.input.setAttribute("enterkeyhint", mode === "ask" ? "send" : "search");
+      const panel = mode === "verify" ? "ask" : mode;  // checked text shows like an answer
+      for (const p of this.shadowRoot.querySelectorAll(".panel")) p.hidden = p.dataset.panel !== panel;
+      this.$("form button").hidden = mode === "search";
+      this.$("form button").textContent = mode === "verify" ? "Check" : "Ask";
+      this.input.placeholder = mode === "ask" ? "Ask a clinical question…"
+        : mode === "verify" ? "Paste text to check against the guidelines…" : "Search WHO / MSF guidelines…";
+      this.input.setAttribute("enterkeyhint", mode === "search" ? "search" : "send");
     }
 
     debounce() {
@@ -217,7 +237,7 @@ h3 { font-size: 14px; font-weight: 600; margin: 10px 0 4px; color: var(--gl-mute
     clear() {
       this.shadowRoot.querySelectorAll("ol").forEach((ol) => ol.replaceChildren());
       this.$(".answer").replaceChildren();
-      this.$(".cites-h").hidden = this.$(".sources-h").hidden = true;
+      this.$(".cites-h").hidden = this.$(".sources-h").hidden = this.$(".checks-h").hidden = true;
       this.say("");
     }
 
@@ -273,6 +293,31 @@ h3 { font-size: 14px; font-weight: 600; margin: 10px 0 4px; color: var(--gl-mute
       return el("li", { className: "result" }, meta, el("p", { className: "snippet", textContent: text }), open);
     }
 
+    /* Check any text (a model's answer): each sentence gets its verdict, contradicted ones are marked. */
+    async verify() {
+      const text = this.input.value.trim();
+      if (!text) return;
+      const signal = this.begin();
+      this.clear();
+      this.say("Checking against the guidelines…");
+      try {
+        const response = await fetch(`${this.endpoint}/v1/verify`, {
+          method: "POST", signal, headers: this.headers({ "Content-Type": "application/json" }),
+          body: JSON.stringify({ text }),
+        });
+        if (!response.ok) return this.failed(response);
+        const result = await response.json();
+        this.showAnswer({ answer: result.sentences.map((s) => s.text).join(". ") + (result.sentences.length ? "." : ""),
+          sentences: result.sentences, citations: [], passages: [], disclaimer: result.disclaimer });
+        const n = (v) => result.sentences.filter((s) => s.verdict === v).length;
+        this.say(`${result.sentences.length} sentence(s) checked: ${n("supported")} supported, ` +
+          `${n("contradicted")} contradicted, ${n("unsupported")} not supported`);
+        this.emit("verify", result);
+      } catch (err) {
+        if (err.name !== "AbortError") this.say(`Check failed: ${err.message}`, true);
+      }
+    }
+
     async ask() {
       const question = this.input.value.trim();
       if (!question) return;
@@ -314,9 +359,11 @@ h3 { font-size: 14px; font-weight: 600; margin: 10px 0 4px; color: var(--gl-mute
       const box = this.$(".answer");
       box.replaceChildren();
       box.classList.toggle("abstained", !!answer.abstained);
+      box.classList.toggle("withheld", !!answer.withheld);
+      const flagged = answer.withheld ? [] : (answer.sentences || []).filter((s) => s.verdict && s.verdict !== "supported");
       for (const part of String(answer.answer || "").split(/(\[\d+(?:\s*,\s*\d+)*\])/)) {
         const nums = /^\[([\d,\s]+)\]$/.exec(part);
-        if (!nums) { box.append(part); continue; }
+        if (!nums) { box.append(...markSentences(part, flagged)); continue; }
         for (const n of nums[1].split(",").map((s) => parseInt(s, 10))) {
           const c = byN.get(n);
           const url = c && citationUrl(this.endpoint, c);
@@ -331,9 +378,46 @@ h3 { font-size: 14px; font-weight: 600; margin: 10px 0 4px; color: var(--gl-mute
       });
       this.$(".citations").replaceChildren(...items);
       this.$(".cites-h").hidden = !items.length;
+      const checks = (answer.sentences || []).filter((s) => s.verdict).map((s) => {
+        const li = el("li", { className: `v-${s.verdict}` });
+        li.dataset.verdict = s.verdict;
+        li.append(el("span", { className: "verdict", textContent: VERDICT_LABEL[s.verdict] || s.verdict }),
+          el("span", { className: "claim", textContent: s.text }),
+          el("div", { className: "reason", textContent: s.reason || "" }));
+        const ev = (s.evidence || [])[0];
+        if (ev) li.append(el("q", { textContent: ev.quote || "" }), el("span", { className: "meta", textContent: `${ev.title}, ${where(ev)}` }));
+        return li;
+      });
+      this.$(".checks").replaceChildren(...checks);
+      this.$(".checks-h").hidden = !checks.length;
       if (answer.disclaimer) this.$(".disclaimer").textContent = answer.disclaimer;
-      this.say(answer.abstained ? "No answer in the indexed guidelines" : `Answer with ${items.length} citations`);
+      const bad = flagged.filter((s) => s.verdict === "contradicted").length;
+      this.say(answer.withheld ? "Answer withheld: the guideline contradicts it"
+        : answer.abstained ? "No answer in the indexed guidelines"
+        : `Answer with ${items.length} citations` + (bad ? `; ${bad} sentence(s) contradicted by the guideline` : ""));
     }
+  }
+
+  const VERDICT_LABEL = { supported: "✓ Supported", contradicted: "✗ Contradicted", unsupported: "? Not supported" };
+
+  /* Text nodes of `part` with each flagged sentence wrapped in a marked span: contradicted and unsupported
+     sentences are never shown as the guideline's word. */
+  function markSentences(part, flagged) {
+    let nodes = [part];
+    for (const s of flagged) {
+      const text = String(s.text || "");
+      if (!text) continue;
+      nodes = nodes.flatMap((n) => {
+        if (typeof n !== "string") return [n];
+        const at = n.indexOf(text);
+        if (at < 0) return [n];
+        const span = el("span", { className: `v-${s.verdict}`, textContent: text,
+          title: `${VERDICT_LABEL[s.verdict]}: ${s.reason || ""}` });
+        span.dataset.verdict = s.verdict;
+        return [n.slice(0, at), span, n.slice(at + text.length)];
+      });
+    }
+    return nodes.filter((n) => n !== "");
   }
 
   customElements.define("guideline-lookup", GuidelineLookup);

@@ -1,9 +1,13 @@
-"""After generation: parse [n] markers, map them to the given passages, check support, quote.
+"""After generation: parse [n] markers, map them to the given passages, verify each claim, quote.
 
-A claim is the text of one answer line up to a citation marker. Its support by a passage is
-the weighted share of its content words (numbers count three times: a wrong dose must not pass)
-found in the passage. The quote is the passage sentence that overlaps the claim most, cut
-verbatim from the passage text, so anyone can find it on the cited page.
+A claim is the text of one answer line up to a citation marker. The claim verifier (rag.verify)
+decides whether its cited passages support it: one sentence or table row must hold it with the
+same numbers and units, negation, drug, route and population. A claim citing nothing is checked
+against all given passages, so a contradiction is caught, but it is not `supported` (nothing cited).
+`support` stays the lexical score it always was: the weighted share of the claim's content words
+(numbers count three times) found in the passage. The citation's quote is the claim itself or the passage
+sentence that overlaps the claim most, verbatim (the verifier's evidence span, which for a table row
+carries its header lines, travels with the sentence).
 """
 
 from __future__ import annotations
@@ -14,6 +18,9 @@ from dataclasses import dataclass
 from rag.text.sentences import sentence_spans
 from rag.text.words import content_words
 from rag.types import AnswerSentence, Citation, Passage
+from rag.verify.claims import marker_numbers
+from rag.verify.verdict import SUPPORTED
+from rag.verify.verifier import Verified, verify_against
 
 _MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;–-]\s*\d+)*)\]")
 
@@ -84,17 +91,6 @@ class Claim:
     numbers: tuple[int, ...]
 
 
-def _numbers(marker: str) -> list[int]:
-    out: list[int] = []
-    for part in re.split(r"\s*[,;]\s*", marker):
-        bounds = re.split(r"\s*[–-]\s*", part)
-        if len(bounds) == 2 and bounds[0].isdigit() and bounds[1].isdigit() and 0 < int(bounds[1]) - int(bounds[0]) < 20:
-            out += list(range(int(bounds[0]), int(bounds[1]) + 1))
-        elif part.strip().isdigit():
-            out.append(int(part))
-    return out
-
-
 def _clean(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip(" -•*\t.;,:")
 
@@ -106,7 +102,7 @@ def parse_claims(answer: str) -> list[Claim]:
         pos = 0
         for m in _MARKER.finditer(line):
             text = _clean(line[pos:m.start()])
-            nums = tuple(dict.fromkeys(_numbers(m.group(1))))
+            nums = tuple(dict.fromkeys(marker_numbers(m.group(1))))
             if text and text not in ".;,":
                 claims.append(Claim(text, nums))
             elif claims and nums:  # "[1][2]": a second marker right after the first
@@ -126,8 +122,25 @@ class CheckedAnswer:
     notices: tuple[str, ...]
 
 
+def verify_claim(text: str, cited: tuple[int, ...], passages: list[Passage]) -> Verified:
+    """The verdict of one answer claim: against its cited passages, or all given ones when it cites none."""
+    if not cited:
+        return verify_against(text, passages)
+    verified = verify_against(text, [passages[n - 1] for n in cited])
+    if verified.verdict == SUPPORTED:
+        return verified
+    elsewhere = verify_against(text, [p for i, p in enumerate(passages, 1) if i not in cited])
+    if elsewhere.verdict == SUPPORTED:
+        n = next(i for i, p in enumerate(passages, 1) if p.chunk_id == elsewhere.evidence[0].passage.chunk_id)
+        return Verified(text, verified.verdict, f"{verified.reason}; passage [{n}] supports it, the answer cites "
+                        f"{''.join(f'[{c}]' for c in cited)}", verified.evidence, verified.coverage, verified.rule)
+    return verified
+
+
 def check_answer(answer: str, passages: list[Passage], threshold: float) -> CheckedAnswer:
-    """Map each claim's [n] to the given passages (1-based), score support, quote verbatim."""
+    """Map each claim's [n] to the given passages (1-based), verify it, score lexical support, quote verbatim.
+
+    `threshold` is kept for callers; a sentence is supported by the verifier's verdict, not by the score."""
     sentences, notices = [], []
     best: dict[int, float] = {}
     claims_of: dict[int, list[str]] = {}
@@ -138,7 +151,12 @@ def check_answer(answer: str, passages: list[Passage], threshold: float) -> Chec
             notices.append(f"dropped citation(s) {list(dropped)}: no such passage was given")
         scores = {n: support_score(claim.text, passages[n - 1].text) for n in valid}
         top = max(scores.values(), default=0.0)
-        sentences.append(AnswerSentence(claim.text, valid, bool(valid) and top >= threshold, top, dropped))
+        verified = verify_claim(claim.text, valid, passages)
+        supported = bool(valid) and verified.verdict == SUPPORTED
+        sentences.append(AnswerSentence(claim.text, valid, supported, top, dropped, verified.verdict if valid or
+                                        verified.verdict != SUPPORTED else "unsupported",
+                                        verified.reason if valid or verified.verdict != SUPPORTED
+                                        else f"cites no passage ({verified.reason})", verified.evidence))
         for n, score in scores.items():
             best[n] = max(score, best.get(n, 0.0))
             claims_of.setdefault(n, []).append(claim.text)
@@ -146,7 +164,10 @@ def check_answer(answer: str, passages: list[Passage], threshold: float) -> Chec
         Citation(n, passages[n - 1], joined_quote(claims_of[n], passages[n - 1].text), best[n])
         for n in sorted(best)
     )
+    contradicted = sum(1 for s in sentences if s.verdict == "contradicted")
     unsupported = sum(1 for s in sentences if not s.supported)
+    if contradicted:
+        notices.append(f"{contradicted} of {len(sentences)} sentence(s) contradicted by the guideline")
     if unsupported:
         notices.append(f"{unsupported} of {len(sentences)} sentence(s) not supported by a cited passage")
     return CheckedAnswer(tuple(sentences), citations, tuple(notices))
@@ -156,7 +177,7 @@ def strip_unknown_markers(answer: str, n_passages: int) -> str:
     """The answer with citation numbers that point at no given passage removed from its markers."""
 
     def keep(m: re.Match) -> str:
-        nums = [n for n in _numbers(m.group(1)) if 1 <= n <= n_passages]
+        nums = [n for n in marker_numbers(m.group(1)) if 1 <= n <= n_passages]
         return (" " + "".join(f"[{n}]" for n in nums)) if nums else ""
 
     return _MARKER.sub(keep, answer)

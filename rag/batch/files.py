@@ -41,6 +41,17 @@ class BatchItem:
     error: str | None = None
 
 
+def jsonl_objects(text: str, path: Path | str) -> Iterator[tuple[int, object]]:
+    """(line number, parsed value) of each non-blank line of a JSONL text; a bad line is refused with its number."""
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield n, json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise BadRequest(f"{path}:{n}: not JSON ({exc.msg})") from exc
+
+
 def detect_format(path: Path, given: str | None = None) -> str:
     """'csv' for .csv/.tsv files, else 'jsonl' (or what the caller says)."""
     if given:
