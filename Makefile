@@ -18,6 +18,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet $(TORCH)
 	$(PY) -m pip install --quiet -e ".[test]"
+	@# Tesseract reads scanned pages at ingest; installed where apt is at hand, else ingest reports such pages.
+	@command -v tesseract >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		apt-get update -q >/dev/null && apt-get install -y -q tesseract-ocr tesseract-ocr-eng >/dev/null; } || \
+		echo "note: Tesseract not installed (apt-get install -y tesseract-ocr): scanned pages will be reported, not read"
 	touch $(STAMP)
 
 ingest: setup

@@ -16,15 +16,17 @@ from anyio import CapacityLimiter
 from fastapi import APIRouter, FastAPI
 from starlette.concurrency import run_in_threadpool
 
-from api import errors, security
+from api import docs_assets, errors, security
 from api.metrics import Metrics, Observer
 from api.routes.ask import router as ask_router
 from api.routes.batch import router as batch_router
 from api.routes.documents import router as documents_router
 from api.routes.health import router as health_router
 from api.routes.search import router as search_router
+from api.routes.verify import router as verify_router
 from api.routes.widget import router as widget_router
 from api.services import Services
+from api.settings_errors import quiet_model_loading, settings_or_exit
 from rag.settings import Settings
 from rag.wiring import configure_process
 
@@ -67,17 +69,20 @@ def create_app(settings: Settings, embedder: Any = None, warm: bool = True, free
             gc.freeze()
         yield
 
-    app = FastAPI(title="Guideline QA", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    # docs_url/redoc_url None: FastAPI's pages load from a CDN; docs_assets serves the same pages offline.
+    app = FastAPI(title="Guideline QA", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
+                  docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.services = services
     app.state.search_limiter = CapacityLimiter(search_slots(settings))
     app.state.metrics = Metrics()
     app.state.metrics.watch_index(services.reader_or_none)
     errors.install(app)
-    for router in (search_router, ask_router, documents_router, batch_router):
+    for router in (search_router, ask_router, documents_router, batch_router, verify_router):
         include_v1(app, router)
     app.include_router(health_router)
     app.include_router(widget_router)
+    docs_assets.install(app)
     security.install(app, settings)
     app.add_middleware(Observer, metrics=app.state.metrics, log_queries=settings.log_queries)
     return app
@@ -85,6 +90,7 @@ def create_app(settings: Settings, embedder: Any = None, warm: bool = True, free
 
 def app_from_environment() -> FastAPI:
     """The app over settings read from the environment: what each `gqa serve --workers N` process runs."""
-    settings = Settings()
+    settings = settings_or_exit()  # a bad GQA_ value: one `error:` line and exit 2, not a traceback
+    quiet_model_loading()
     configure_process(settings)  # each worker process is an entry point of its own
     return create_app(settings, freeze_gc=True)

@@ -8,7 +8,8 @@ GuidelineQAError            -> 503 (the service cannot answer now), except:
 ├── IndexBusy               -> 503 "index_busy" (another ingest is writing; retry)
 ├── ExtraNotInstalled       -> 503 "extra_not_installed" (pip install the extra)
 ├── GeneratorUnavailable    -> 503 "generator_unavailable" (counted in /metrics)
-RequestValidationError      -> 422 "invalid_request"
+RequestValidationError      -> 422 "invalid_request"; 415 "unsupported_media_type" when the body was not
+                               sent as JSON (no `Content-Type: application/json`)
 HTTPException               -> its status, with a code from the status
 anything else               -> 500 "internal_error" (logged server side, without the question)
 """
@@ -78,8 +79,24 @@ async def _domain(request: Request, exc: errors.GuidelineQAError) -> JSONRespons
     return error_response(status, code, str(exc))
 
 
+def _not_json(request: Request, details: list[dict]) -> str | None:
+    """The Content-Type of a body FastAPI did not read as JSON, when that is why validation failed."""
+    content_type = request.headers.get("content-type")
+    if not content_type or not any(d["loc"][:1] == ["body"] for d in details):
+        return None
+    media = content_type.split(";")[0].strip().lower()
+    if media == "application/json" or media.endswith("+json"):
+        return None
+    return media
+
+
 async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
     details = _clean_validation(list(exc.errors()))
+    media = _not_json(request, details)
+    if media is not None:  # FastAPI left the body unparsed: say why instead of "Input should be a valid dictionary"
+        return error_response(415, "unsupported_media_type", f"the request body must be JSON sent with "
+                              f"'Content-Type: application/json' (got {media!r}); e.g. curl -H 'Content-Type: "
+                              "application/json' -d '{\"question\": \"...\"}'")
     message = "; ".join(f"{'.'.join(str(p) for p in d['loc'])}: {d['msg']}" for d in details) or "invalid request"
     return error_response(422, "invalid_request", message, details=details)
 

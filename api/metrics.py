@@ -106,7 +106,7 @@ class Observer:
             self._record(scope, status, time.perf_counter() - started)
 
     def _record(self, scope, status: int, seconds: float) -> None:
-        route = getattr(scope.get("route"), "path", None) or "unmatched"
+        route = route_of(scope)
         method = scope["method"]
         self.metrics.requests.labels(route, method, str(status)).inc()
         self.metrics.latency.labels(route, method).observe(seconds)
@@ -114,3 +114,28 @@ class Observer:
         if self.log_queries and scope.get("query_string"):
             target += "?" + scope["query_string"].decode("latin-1")
         log.info("%s %s %d %.1fms", method, target, status, seconds * 1000)
+
+
+def route_of(scope) -> str:
+    """The route template of a request: the one that served it, else the one its path matches (a 413
+    answered before routing, /openapi.json and /docs, which are not API routes); "unmatched" for a 404."""
+    served = getattr(scope.get("route"), "path", None)
+    if served:
+        return served
+    path = scope.get("path", "")
+    for prefix, route in _leaf_routes(getattr(scope.get("app"), "routes", ())):
+        if path.startswith(prefix) and route.path_regex.match(path[len(prefix):]):
+            return prefix + route.path
+    return "unmatched"
+
+
+def _leaf_routes(routes, prefix: str = "") -> Iterator[tuple[str, object]]:
+    """(prefix, route) of every route with a path pattern, inside included routers too (FastAPI keeps
+    an included router as one entry of app.routes, holding the router and the prefix it was given)."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            context = getattr(route, "include_context", None)
+            yield from _leaf_routes(inner.routes, prefix + (getattr(context, "prefix", "") or ""))
+        elif getattr(route, "path_regex", None) is not None and hasattr(route, "path"):
+            yield prefix, route

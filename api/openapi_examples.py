@@ -26,7 +26,10 @@ MODELS: dict[str, type[BaseModel]] = {
     "passage": schemas.PassageOut, "search": schemas.SearchResponse, "citation": schemas.CitationOut,
     "sentence": schemas.SentenceOut, "ask": schemas.AskResponse, "document": schemas.DocumentOut,
     "documents": schemas.DocumentsResponse, "page": schemas.PageOut, "ready": schemas.ReadyOut,
+    "verified": schemas.VerifiedOut, "verify": schemas.VerifyResponse,
 }
+VERIFY_TEXT = ("Children weighing less than 20 kg should receive a higher dose of artesunate (3 mg/kg bw per dose). "
+               "Give artesunate 4.4 mg/kg IV for severe malaria.")
 
 
 def check(examples: dict[str, Any]) -> list[str]:
@@ -65,6 +68,7 @@ async def collect(index: Path, question: str) -> dict[str, Any]:
         search = await get("GET", "/v1/search", params={"q": question, "k": 2})
         ask = await get("POST", "/v1/ask", json={"question": question, "top_k": 2})
         documents = await get("GET", "/v1/documents")
+        verify = await get("POST", "/v1/verify", json={"text": VERIFY_TEXT})
         if not search["passages"] or not ask["citations"]:
             raise SystemExit(f"no passages or citations for {question!r}: pick a question this index answers")
         top = search["passages"][0]
@@ -77,6 +81,7 @@ async def collect(index: Path, question: str) -> dict[str, Any]:
             "documents": {**documents, "documents": documents["documents"][:MAX_DOCUMENTS]},
             "page": await get("GET", f"/v1/documents/{top['doc_id']}/pages/{page}"),
             "ready": await get("GET", "/readyz"),
+            "verified": verify["sentences"][0], "verify": verify,
         }
 
 

@@ -18,7 +18,7 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from rag.types import AnswerJSON, CitationJSON, DocumentJSON, Filters, PassageJSON, SentenceJSON
+from rag.types import AnswerJSON, CitationJSON, DocumentJSON, Filters, PassageJSON, SentenceJSON, VerifiedJSON
 
 EXAMPLES_FILE = Path(__file__).with_name("openapi_examples.json")
 
@@ -71,9 +71,10 @@ class AskRequest(BaseModel):
          "filters": {"organisation": "WHO"}, "stream": True},
     ]})
     question: str = Field(..., min_length=1, description="The question (length limit: settings.max_question_chars).")
-    top_k: int | None = Field(None, ge=1, le=100, description="Passages retrieved (default: settings.top_k).")
+    # strict: pydantic would otherwise read `true` as 1 passage and "yes" as streaming on
+    top_k: int | None = Field(None, ge=1, le=100, strict=True, description="Passages retrieved (default: settings.top_k).")
     filters: FiltersModel | None = None
-    stream: bool = Field(False, description="Answer as Server-Sent Events: passages, tokens, then the answer.")
+    stream: bool = Field(False, strict=True, description="Answer as Server-Sent Events: passages, tokens, then the answer.")
 
 
 PassageOut = _documented(PassageJSON, "PassageOut", "One retrieved passage with its full citation (the `gqa search "
@@ -84,6 +85,18 @@ SentenceOut = _documented(SentenceJSON, "SentenceOut", "One sentence of the answ
                           "sentence")
 AskResponse = _documented(AnswerJSON, "AskResponse", "The answer, the same JSON as `gqa ask --json`.", "ask",
                           CitationOut, SentenceOut, PassageOut)
+VerifiedOut = _documented(VerifiedJSON, "VerifiedOut", "One checked sentence: its verdict, why, and the evidence span(s).",
+                          "verified")
+
+
+class VerifyResponse(BaseModel):
+    """One verdict per sentence of the text, with the evidence it was checked against, and the disclaimer."""
+
+    model_config = ConfigDict(json_schema_extra=_example("verify"))
+    sentences: list[VerifiedOut]
+    disclaimer: str
+
+
 DocumentOut = _documented(DocumentJSON, "DocumentOut", "One indexed guideline file; `doc_id` is the sha256 of its bytes.",
                           "document")
 

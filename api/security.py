@@ -1,7 +1,8 @@
 """The API's guards: keys, per-key rate limits, CORS allow-list, body size and question length.
 
 Keys and rate limits are dependencies of the whole `/v1` router, so every route added there
-(now or later, e.g. batch) is guarded; `/healthz`, `/readyz`, `/metrics` and the widget stay open.
+(now or later, e.g. batch) is guarded; `/healthz`, `/readyz`, `/metrics` (unless settings.metrics_require_key)
+and the widget stay open.
 """
 
 from __future__ import annotations
@@ -23,11 +24,11 @@ from api.errors import error_body
 from rag.settings import Settings
 from rag.text.question import Question, QuestionError, as_question
 
-_bearer = HTTPBearer(auto_error=False, description="An API key from GQA_API_KEYS (only when keys are set).")
+bearer = HTTPBearer(auto_error=False, description="An API key from GQA_API_KEYS (only when keys are set).")
 
 
 async def api_key(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> str | None:
     """The caller's key; 401 when keys are configured and it is missing or wrong."""
     keys: list[str] = request.app.state.settings.api_keys

@@ -1,12 +1,21 @@
 """Ingest: find guideline files, parse and chunk them in a worker process while the main
-process embeds the previous one, and publish the result as one new index version."""
+process embeds the previous one, and publish the result as one new index version.
+
+Nothing to ingest (an empty folder, only unsupported formats) is an error that says what was
+found and what is supported, and no version is written; neither is one when every file failed.
+Progress is reported in pages (`on_total`, then `on_pages` while chunks are embedded), since one
+big PDF can take minutes and a per-file count would stand still.
+"""
 
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from ingest.chunker import ChunkerParams
 from ingest.corpus_manifest import load_manifest
@@ -14,6 +23,7 @@ from ingest.parse_job import ParseJob, ParseResult
 from ingest.parse_runner import run_parse_jobs
 from ingest.parsers.formats import SUPPORTED_SUFFIXES
 from rag.embedding.embedder import Embedder
+from rag.errors import BadRequest
 from rag.index.layout import sha256_file
 from rag.index.writer import IndexWriter
 from rag.settings import Settings
@@ -50,6 +60,17 @@ class IngestReport:
                 "stages": {k: round(v, 3) for k, v in self.stages.items()}, "version": self.version}
 
 
+class NothingToIngest(BadRequest):
+    """The paths hold no file that could be ingested."""
+
+
+# Common guideline formats we cannot read yet, and what to do instead.
+_UNSUPPORTED_HINT = {".docx": "DOCX", ".doc": "DOC", ".rtf": "RTF", ".odt": "ODT", ".epub": "EPUB", ".pptx": "PPTX"}
+
+# Passages embedded per progress step: small enough that a bar moves every few seconds on a CPU.
+EMBED_STEP = 256
+
+
 @dataclass(frozen=True)
 class SourceFile:
     path: Path
@@ -84,6 +105,46 @@ def find_files(paths: Iterable[Path]) -> list[SourceFile]:
     return list(found.values())
 
 
+def _unsupported(paths: Iterable[Path]) -> Counter:
+    """Suffixes of the files under `paths` that no parser reads (hidden files left out)."""
+    found: Counter = Counter()
+    for root in paths:
+        candidates = [root] if root.is_file() else sorted(root.rglob("*")) if root.is_dir() else []
+        for path in candidates:
+            rel = path.relative_to(root) if root.is_dir() else Path(path.name)
+            if path.is_file() and not any(p.startswith(".") for p in rel.parts) \
+                    and path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                found[path.suffix.lower() or "(no extension)"] += 1
+    return found
+
+
+def nothing_to_ingest(paths: list[Path], files: list[SourceFile]) -> str | None:
+    """Why `files` (found under `paths`) give nothing to ingest, or None when some file can be tried."""
+    if any(not f.skip_reason for f in files):
+        return None
+    where = ", ".join(str(p) for p in paths)
+    supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
+    other = _unsupported(paths)
+    found = [f"{n} {suffix} file{'s' if n > 1 else ''}" for suffix, n in sorted(other.items())]
+    found += [f"{f.source} (skipped: {f.skip_reason})" for f in files]
+    names = sorted({_UNSUPPORTED_HINT[s] for s in other if s in _UNSUPPORTED_HINT})
+    hint = f"; {' and '.join(names)} {'is' if len(names) == 1 else 'are'} not supported: save as PDF" if names else ""
+    what = "found " + ", ".join(found) if found else "no files found"
+    return f"nothing to ingest in {where}: {what}; supported formats: {supported}{hint}"
+
+
+def count_pages(path: Path) -> int:
+    """Pages of a file, cheaply, for the progress total (a PDF's page tree; 1 for other formats or on error)."""
+    if path.suffix.lower() != ".pdf":
+        return 1
+    try:
+        from pypdf import PdfReader
+
+        return max(1, len(PdfReader(str(path)).pages))
+    except Exception:  # a broken PDF is reported by its parse; the total is only an estimate
+        return 1
+
+
 def ingest(
     paths: list[Path],
     embedder: Embedder,
@@ -92,28 +153,40 @@ def ingest(
     manifest_path: Path | None = None,
     prune: bool = False,
     on_file: Callable[[FileReport], None] = lambda report: None,
+    on_total: Callable[[int], None] = lambda pages: None,
+    on_pages: Callable[[float], None] = lambda pages: None,
 ) -> IngestReport:
-    """Bring the index up to date with the files under `paths`; one bad file never stops the run."""
+    """Bring the index up to date with the files under `paths`; one bad file never stops the run.
+
+    NothingToIngest when the paths hold no file to try. `on_total(pages)` once the files to parse
+    are known, then `on_pages(n)` as their pages are embedded (a share of a file's pages per step)."""
     started = time.perf_counter()
     report = IngestReport()
     overrides = load_manifest(manifest_path)
     params = ChunkerParams(settings.chunk_tokens, settings.chunk_overlap, embedder.info.max_tokens,
                            settings.chunk_merge_sections)
     files = find_files(paths)
+    reason = nothing_to_ingest(paths, files)
+    if reason and not prune:  # before the writer opens: not even an empty index folder is left behind
+        raise NothingToIngest(reason)
     with IndexWriter(settings.index, embedder.info, params.to_dict(), settings.faiss_index, settings.keep_versions) as writer:
         existing = writer.documents()
         jobs = _plan(files, existing, overrides, settings, params, embedder, report, on_file)
+        pages = {job.source: count_pages(Path(job.path)) for job in jobs}
+        on_total(sum(pages.values()))
         for job, result in run_parse_jobs(jobs, settings.parse_timeout or None):
-            _store(job, result, writer, embedder, report, on_file)
+            _store(job, result, writer, embedder, report, on_file, _Pages(pages[job.source], on_pages))
         if prune:
             given = {f.source for f in files if not f.skip_reason}
             for source in sorted(set(existing) - given):
                 writer.remove(source)
                 _record(report, FileReport(source, "removed", reason="not among the files given (--prune)"), on_file)
-        write_started = time.perf_counter()
-        version = writer.commit()
-        report.stages["write"] += time.perf_counter() - write_started
-        report.version = version.name if version else None
+        if report.count("ingested") or report.count("removed") or not report.count("failed"):
+            write_started = time.perf_counter()
+            version = writer.commit()
+            report.stages["write"] += time.perf_counter() - write_started
+            report.version = version.name if version else None
+        # else every file tried failed: nothing new to publish (and no empty first version)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -149,23 +222,54 @@ def _plan(files, existing, overrides, settings, params, embedder, report, on_fil
         jobs.append(ParseJob(
             path=str(f.path), source=f.source, doc_id=doc_id, overrides=overrides.get(f.source, {}),
             max_pages=settings.max_pages, max_bytes=int(settings.max_file_mb * 2**20), pdf_layout=settings.pdf_layout,
-            params=params, tokenizer_file=getattr(embedder, "tokenizer_file", None),
+            ocr=settings.ocr, params=params, tokenizer_file=getattr(embedder, "tokenizer_file", None),
         ))
     return jobs
 
 
-def _store(job: ParseJob, result: ParseResult, writer: IndexWriter, embedder: Embedder, report: IngestReport, on_file) -> None:
+@dataclass
+class _Pages:
+    """One file's share of the progress total, handed out as its chunks are embedded."""
+
+    total: int
+    report: Callable[[float], None]
+    given: float = 0.0
+
+    def advance(self, share: float) -> None:
+        step = min(self.total - self.given, self.total * share)
+        if step > 0:
+            self.given += step
+            self.report(step)
+
+    def finish(self) -> None:
+        self.advance(1.0)
+
+
+def _embed(embedder: Embedder, texts: list[str], pages: _Pages) -> np.ndarray:
+    """Vectors of `texts`, in steps of EMBED_STEP so progress moves within a big file."""
+    parts = []
+    for start in range(0, len(texts), EMBED_STEP):
+        parts.append(embedder.embed_documents(texts[start:start + EMBED_STEP]))
+        pages.advance(len(parts[-1]) / len(texts))
+    return np.concatenate(parts) if len(parts) > 1 else parts[0]
+
+
+def _store(job: ParseJob, result: ParseResult, writer: IndexWriter, embedder: Embedder, report: IngestReport, on_file,
+           pages: _Pages) -> None:
     report.stages["parse"] += result.parse_seconds
     report.stages["chunk"] += result.chunk_seconds
     if result.error:
+        pages.finish()
         _record(report, FileReport(job.source, "failed", pages=result.pages, reason=result.error), on_file)
         return
     meta: DocumentMeta = result.meta
     if not result.chunks:
+        pages.finish()
         _record(report, FileReport(job.source, "failed", pages=result.pages, reason=f"{job.path}: no text to index"), on_file)
         return
     t = time.perf_counter()
-    vectors = embedder.embed_documents([f"{c.header}\n{c.text}" for c in result.chunks])
+    vectors = _embed(embedder, [f"{c.header}\n{c.text}" for c in result.chunks], pages)
+    pages.finish()
     report.stages["embed"] += time.perf_counter() - t
     t = time.perf_counter()
     if job.source in writer.documents():

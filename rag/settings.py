@@ -41,6 +41,8 @@ class Settings(BaseSettings):
         900, ge=0, description="Seconds one file may take to parse before it is stopped and reported (0 = no limit).",
     )
     pdf_layout: bool = Field(False, description="Use pypdf's layout extraction mode instead of plain.")
+    ocr: bool = Field(True, description="Read pages without a text layer with Tesseract (apt-get install "
+                      "tesseract-ocr); without it such pages are reported, never silently empty.")
     chunk_tokens: int = Field(200, ge=32, description="Max word pieces per chunk, header included.")
     chunk_overlap: int = Field(40, ge=0, description="Word pieces shared by consecutive chunks.")
     chunk_merge_sections: bool = Field(
@@ -91,9 +93,23 @@ class Settings(BaseSettings):
         1.0, ge=0, description="Raise the fused score of documents the question names ('per MSF', 'Uganda protocol', "
         "'WHO pocket book') by this share (half of it for a named organisation only); 0 = off (rag/retrieval/named_sources.py).",
     )
-    query_translation: Literal["none", "glossary"] = Field(
+    lexical_synonyms: bool = Field(
+        False, description="Add WordNet synonyms of the question's words and word runs ('piles' -> haemorrhoid, 'high blood "
+        "pressure' -> hypertension) to the lexical query, weighted by synonym_weight; only words the index holds "
+        "(rag/text/synonyms.py; needs Debian wordnet-base). Neutral on the validation half (benchmarks/levers.py).",
+    )
+    synonym_weight: float = Field(0.3, ge=0, le=1, description="BM25 weight of each synonym; the question's own words weigh 1.")
+    wordnet_dir: Path = Field(Path("/usr/share/wordnet"), description="WordNet 3.0 database files (index.noun, data.noun).")
+    page_view_weight: float = Field(
+        0.0, ge=0, description="Weight in fusion of the whole-page BM25 ranking (rag/retrieval/page_view.py); 0 = off "
+        "(it lowered validation MRR@10 at every weight tried: benchmarks/results/levers.json).",
+    )
+    page_view_chunks: int = Field(1, ge=0, description="Chunks each top page puts in the page ranking (0 = all of them).")
+    query_translation: Literal["none", "glossary", "dictionary", "glossary+dictionary"] = Field(
         "glossary",
-        description="Cross-lingual queries: 'glossary' adds English words for French/Spanish clinical terms.",
+        description="Cross-lingual queries: 'glossary' adds English words for French/Spanish clinical terms from a "
+        "small hand list; 'dictionary' from Debian's FreeDict fra/spa/por-eng dictionaries (apt, read at run time), "
+        "restricted to words of the indexed corpus; 'glossary+dictionary' both, hand list first; 'none' off.",
     )
 
     # --- generation
@@ -111,6 +127,13 @@ class Settings(BaseSettings):
     llm_max_tokens: int = Field(512, ge=16, description="Max tokens generated per answer.")
     llm_temperature: float = Field(0.0, ge=0, le=2)
     llm_structured: bool = Field(False, description="Ask vLLM for JSON-schema structured output.")
+    abstain_model: Literal["logistic", "thresholds"] = Field(
+        "logistic", description="How to decide that the guidelines do not answer: 'logistic' (a model over answerability "
+        "features, fitted on the tuning half of benchmarks/questions; rag/answering/abstain_model.json) or 'thresholds' "
+        "(abstain_threshold and abstain_dense_threshold).",
+    )
+    abstain_model_file: Path | None = Field(None, description="A logistic abstention model fitted elsewhere "
+                                            "(python -m benchmarks.abstain_model); default: the packaged one.")
     abstain_threshold: float = Field(
         0.50, description="Answer when the top passages cover this IDF-weighted share of the question's words "
         "(rag/answering/abstain.py; re-calibrate with `python -m benchmarks.answer --sweep`)."
@@ -144,6 +167,8 @@ class Settings(BaseSettings):
     workers: int = Field(1, ge=1, le=64, description="Server processes of `gqa serve`, each loading its own "
                          "models and index; more than one uses more cores without contending for one Python lock.")
     log_queries: bool = Field(False, description="Log question text (may hold patient details).")
+    metrics_require_key: bool = Field(False, description="With GQA_API_KEYS set, /metrics too needs "
+                                      "`Authorization: Bearer KEY` (default: open, for a scraper on a private network).")
     batch_max_questions: int = Field(1000, ge=1, description="Largest POST /v1/batch.")
     batch_concurrency: int = Field(4, ge=1, le=1024, description="Questions answered at once by a batch run "
                                    "(in-flight model requests, spread over the LLM base URLs).")

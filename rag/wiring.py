@@ -27,6 +27,7 @@ def configure_process(settings: Settings) -> None:
     # Models come from local folders; a library that looks for a newer copy on the hub must not try.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # no "Loading weights" bar (read when transformers loads)
     # pypdf logs every recoverable oddity of real-world PDFs at WARNING; ingest's report says what matters.
     # Set before ingest forks its parse worker, which inherits it.
     logging.getLogger("pypdf").setLevel(logging.ERROR)

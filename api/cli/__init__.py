@@ -16,10 +16,10 @@ HELP = "Guideline QA: question answering over WHO and MSF clinical guidelines. R
 def build_app() -> typer.Typer:
     """The `gqa` Typer app with every command registered (a new one each call, nothing module-global)."""
     # Imported here, not at module top, so `import api.cli` stays cheap and each module owns one command.
-    from api.cli import ask, batch, index, ingest, search, serve
+    from api.cli import ask, batch, index, ingest, mcq, search, serve, verify
 
     app = typer.Typer(help=HELP, no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
-    for module in (ingest, index, ask, search, batch, serve):
+    for module in (ingest, index, ask, search, batch, serve, verify, mcq):
         module.register(app)
     return app
 

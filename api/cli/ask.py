@@ -9,9 +9,10 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from api.cli.common import IndexOption, JsonOption, load_settings, print_json
+from api.cli.common import IndexOption, JsonOption, TopK, load_settings, print_json
+from api.filter_check import check_filters
 from rag.errors import GuidelineQAError
-from rag.types import Filters
+from rag.types import Filters, place
 
 
 def register(app: typer.Typer) -> None:
@@ -19,12 +20,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _where(c: dict) -> str:
-    if c.get("pages"):
-        pages = c["pages"]
-        return f"p. {pages[0]}" if len(pages) == 1 else f"pp. {pages[0]}-{pages[-1]}"
-    if c.get("lines"):
-        return f"lines {c['lines'][0]}-{c['lines'][1]}"
-    return ""
+    return place(c.get("pages"), c.get("page_labels"), c.get("lines"))
 
 
 def _source_line(c: dict) -> str:
@@ -59,9 +55,9 @@ def render(answer: dict, console: Console, show_text: bool = True) -> None:
 
 def ask_command(
     question: Annotated[str, typer.Argument(help="The question, in your own words.")],
-    k: Annotated[int | None, typer.Option("-k", "--k", help="Passages to retrieve (default: settings.top_k).")] = None,
+    k: TopK = None,
     org: Annotated[str | None, typer.Option("--org", help="Only this organisation's guidelines (WHO, MSF, ...).")] = None,
-    stream: Annotated[bool, typer.Option("--stream", help="Print the answer as it is generated.")] = False,
+    stream: Annotated[bool, typer.Option("--stream", help="Print the answer as it is generated.", metavar="")] = False,
     index: IndexOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -70,6 +66,7 @@ def ask_command(
 
     qa = build_qa(load_settings(index))
     filters = Filters(organisation=org)
+    check_filters(qa.retriever.index.get().documents.values(), filters)  # "no indexed document from organisation X"
     if not stream:
         answer = qa.ask(question, k=k, filters=filters).to_dict()
         print_json(answer) if as_json else render(answer, Console())

@@ -52,13 +52,14 @@ def batch_command(
                                          ".csv. Re-running with the same file skips ids already answered.")],
     concurrency: Annotated[int | None, typer.Option("--concurrency", "-c", min=1,
                                                     help="Questions in flight (default: settings.batch_concurrency).")] = None,
-    k: Annotated[int | None, typer.Option("-k", "--k", min=1, help="Passages retrieved per question.")] = None,
+    k: Annotated[int | None, typer.Option("-k", "--k", min=1, max=100, help="Passages retrieved per question.")] = None,
     timeout: Annotated[float | None, typer.Option("--timeout", help="Seconds per question (default: "
                                                   "settings.batch_timeout).")] = None,
-    passages: Annotated[bool, typer.Option("--passages", help="Also write the retrieved passages (JSONL).")] = False,
-    no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
-    ray: Annotated[bool, typer.Option("--ray", help="Run on Ray Data (pip install 'guideline-qa[ray]'): "
-                                      "retrieval actors, then vLLM (GQA_GENERATOR=vllm, GPUs) or OpenAI-server actors.")] = False,
+    passages: Annotated[bool, typer.Option("--passages", help="Also write the retrieved passages (JSONL).", metavar="")] = False,
+    no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.", metavar="")] = False,
+    ray: Annotated[bool, typer.Option("--ray", metavar="", help="Run on Ray Data (pip install "
+                                      "'guideline-qa\\[ray]'): retrieval actors, then vLLM (GQA_GENERATOR=vllm, GPUs) "
+                                      "or OpenAI-server actors.")] = False,
     ray_address: Annotated[str | None, typer.Option("--ray-address", help="An existing Ray cluster ('auto' on a "
                                                     "cluster node); default: a local Ray on this machine.")] = None,
     ray_retrievers: Annotated[int, typer.Option("--ray-retrievers", min=1, help="Retrieval actors (CPU).")] = 1,

@@ -7,11 +7,13 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from api.cli.common import IndexOption, JsonOption, load_settings, print_json
-from ingest.pipeline import IngestReport, find_files, ingest
+from api.settings_errors import exit_with
+from ingest.pipeline import IngestReport, find_files, ingest, nothing_to_ingest
 from rag.wiring import load_embedder
 
 STATUS_STYLE = {"ingested": "green", "unchanged": "dim", "skipped": "yellow", "failed": "bold red", "removed": "cyan"}
@@ -25,32 +27,69 @@ def ingest_command(
     paths: Annotated[list[Path], typer.Argument(help="Guideline files or folders (searched recursively).")],
     index: IndexOption = None,
     manifest: Annotated[Path | None, typer.Option(help="YAML/JSON: source path -> title, organisation, year, ...")] = None,
-    prune: Annotated[bool, typer.Option("--prune", help="Drop indexed files that are not among PATHS.")] = False,
-    strict: Annotated[bool, typer.Option("--strict", help="Exit non-zero if any file fails.")] = False,
+    prune: Annotated[bool, typer.Option("--prune", help="Drop indexed files that are not among PATHS.", metavar="")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit non-zero if any file fails.", metavar="")] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Parse, chunk and embed guideline files into a new index version (unchanged files are skipped)."""
     settings = load_settings(index)
+    files = find_files(paths)
+    reason = nothing_to_ingest(paths, files)
+    if reason and not prune:  # say so before any model loads, on one line; exit 2, no index version written
+        exit_with(reason)
     err = Console(stderr=True)
     embedder = load_embedder(settings, queries=False)
-    total = len(find_files(paths))
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err, transient=as_json) as progress:
-        task = progress.add_task("ingesting", total=total)
+    with _progress(err, as_json) as progress:
+        task = progress.add_task("ingest", total=None)
+        done = {"files": 0}
 
-        def advance(line) -> None:
-            progress.update(task, advance=0 if line.status == "removed" else 1, description=line.source[-50:])
+        def file_done(line) -> None:
+            if line.status == "removed":
+                return
+            done["files"] += 1
+            progress.update(task, description=line.source[-40:])
+            if not err.is_terminal:  # a log, not a bar: one plain line per file
+                pages = f", {line.pages} pages" if line.pages else ""
+                chunks = f", {line.chunks} chunks" if line.chunks else ""
+                why = f": {line.reason}" if line.status in ("failed", "skipped") and line.reason else ""
+                err.print(f"ingest: [{done['files']}/{len(files)}] {line.source} {line.status}{pages}{chunks}{why}",
+                          markup=False, highlight=False, soft_wrap=True)
 
-        report = ingest(paths, embedder, settings, manifest_path=manifest, prune=prune, on_file=advance)
+        report = ingest(paths, embedder, settings, manifest_path=manifest, prune=prune, on_file=file_done,
+                        on_total=lambda pages: progress.update(task, total=pages),
+                        on_pages=lambda pages: progress.update(task, advance=pages))
     if as_json:
         print_json(report.to_dict())
     else:
         Console().print(summary_table(report))
-        Console().print(f"index {settings.index} -> {report.version or 'unchanged'}; try: gqa search \"your question\"")
+        Console().print(_outcome(report, settings.index), highlight=False, soft_wrap=True)
     failed = report.count("failed")
     nothing = failed and not (report.count("ingested") or report.count("unchanged"))
     if nothing or (strict and failed):
         raise typer.Exit(1)
+
+
+def _progress(console: Console, as_json: bool) -> Progress:
+    """Pages embedded, with rate and ETA (a live bar only on a terminal; elsewhere the per-file lines)."""
+    return Progress(TextColumn("{task.description}"), BarColumn(), _Pages(), TimeElapsedColumn(), TextColumn("ETA"),
+                    TimeRemainingColumn(), console=console, transient=as_json, disable=not console.is_terminal)
+
+
+class _Pages(ProgressColumn):
+    """'120/480 pages, 3.2 pages/s'."""
+
+    def render(self, task: Task) -> Text:
+        total = f"/{task.total:.0f}" if task.total is not None else ""
+        rate = f", {task.speed:.1f} pages/s" if task.speed else ""
+        return Text(f"{task.completed:.0f}{total} pages{rate}", style="progress.data.speed")
+
+
+def _outcome(report: IngestReport, index: Path) -> str:
+    if report.version:
+        return f"index {index} -> {report.version}; try: gqa search \"your question\""
+    if report.count("failed") and not (report.count("ingested") or report.count("removed")):
+        return f"index {index}: no new version written: every file failed (see the reasons above)"
+    return f"index {index}: unchanged"
 
 
 def summary_table(report: IngestReport) -> Table:

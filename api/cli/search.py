@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -11,9 +10,11 @@ from rich.console import Console
 from rich.table import Table
 
 from api.cli.common import IndexOption, JsonOption, load_settings, print_json
+from api.filter_check import check_filters
+from rag.batch.files import jsonl_objects
 from rag.errors import BadRequest
 from rag.retrieval.retriever import SearchResult
-from rag.types import Filters, Passage
+from rag.types import Filters, Passage, place
 from rag.wiring import build_retriever
 
 
@@ -27,13 +28,7 @@ def register(app: typer.Typer) -> None:
 def read_questions(path: Path) -> list[dict]:
     """Objects with `id` and `question`, one per line; blank lines skipped, bad lines refused."""
     items = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise BadRequest(f"{path}:{n}: not JSON ({exc.msg})") from exc
+    for n, item in jsonl_objects(path.read_text(encoding="utf-8"), path):
         if not isinstance(item, dict) or "question" not in item:
             raise BadRequest(f"{path}:{n}: expected an object with 'id' and 'question'")
         items.append(item)
@@ -41,11 +36,7 @@ def read_questions(path: Path) -> list[dict]:
 
 
 def _pages(p: Passage) -> str:
-    if p.pages:
-        return f"p. {p.pages[0]}" if len(p.pages) == 1 else f"pp. {p.pages[0]}-{p.pages[-1]}"
-    if p.lines:
-        return f"l. {p.lines[0]}-{p.lines[1]}"
-    return ""
+    return place(p.pages, p.page_labels, p.lines)
 
 
 def print_table(question: str, result: SearchResult) -> None:
@@ -83,6 +74,7 @@ def search_command(
     filters = Filters(organisation=org, doc=doc, year=year, language=lang)
     items = read_questions(questions) if questions else None
     retriever = build_retriever(settings)
+    check_filters(retriever.index.get().documents.values(), filters)  # "no indexed document from organisation X"
     if items is None:
         result = retriever.search(question, k=k, filters=filters, mode=mode)
         if as_json:

@@ -16,6 +16,7 @@ from fastapi.responses import StreamingResponse
 
 from api.deps import MetricsDep, QADep, SettingsDep
 from api.errors import classify
+from api.filter_check import check_filters
 from api.metrics import Metrics
 from api.schemas import ERRORS, AskRequest, AskResponse
 from api.security import check_question
@@ -36,6 +37,7 @@ def ask(body: AskRequest, qa: QADep, settings: SettingsDep, metrics: MetricsDep,
     """The answer, its numbered citations with verbatim quotes, the passages, and the disclaimer."""
     question = check_question(body.question, settings)
     filters = body.filters.to_filters() if body.filters else None
+    check_filters(qa.retriever.index.get().documents.values(), filters)  # a 400 naming what is indexed
     if body.stream or "text/event-stream" in (accept or ""):
         events = _sse(qa.ask_stream(question, k=body.top_k, filters=filters), metrics)
         return StreamingResponse(events, media_type="text/event-stream",

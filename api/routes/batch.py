@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.schemas import ERRORS, FiltersModel
 from api.security import api_key, check_question
+from rag.batch.engine import error_record
 from rag.batch.files import BatchItem
 from rag.batch.jobs import JobRunner, JobStore, jobs_db_path, owner_of
 
@@ -60,7 +61,7 @@ class BatchQuestion(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"id": "q1", "question": "artesunate dose severe malaria", "filters": {"organisation": "WHO"}}]})
     id: str | None = Field(None, min_length=1, max_length=200)
-    question: str = Field(..., min_length=1)
+    question: str = Field(..., description="An empty one is recorded as a `bad_input` error, the rest answered.")
     filters: FiltersModel | None = None
 
 
@@ -71,7 +72,7 @@ class BatchRequest(BaseModel):
         "What is the dose of artesunate for severe malaria?",
         {"id": "q2", "question": "Zinc for diarrhoea in children", "filters": {"organisation": "MSF"}}]}]})
     questions: list[BatchQuestion | str] = Field(..., min_length=1)
-    top_k: int | None = Field(None, ge=1, le=100)
+    top_k: int | None = Field(None, ge=1, le=100, strict=True)
 
 
 def _items(body: BatchRequest, settings) -> list[BatchItem]:
@@ -80,15 +81,18 @@ def _items(body: BatchRequest, settings) -> list[BatchItem]:
                                        "msg": f"at most {settings.batch_max_questions} questions per batch"}])
     items, seen = [], set()
     for n, q in enumerate(body.questions, start=1):
-        # model_construct: an empty string must reach check_question (a 422), not raise ValidationError (a 500).
         q = BatchQuestion.model_construct(id=None, question=q, filters=None) if isinstance(q, str) else q
-        text = check_question(q.question, settings, ("body", "questions", n - 1, "question"))
         item_id = q.id or f"row{n}"
         if item_id in seen:
             raise RequestValidationError([{"loc": ("body", "questions", n - 1, "id"), "type": "value_error",
                                            "msg": f"duplicate id {item_id!r}"}])
         seen.add(item_id)
-        items.append(BatchItem(n, item_id, text, q.filters.to_filters() if q.filters else None))
+        filters = q.filters.to_filters() if q.filters else None
+        if not q.question.strip():  # as `gqa batch` does: a bad_input record for this one, the others answered
+            items.append(BatchItem(n, item_id, "", filters, error="empty or missing 'question'"))
+            continue
+        text = check_question(q.question, settings, ("body", "questions", n - 1, "question"))
+        items.append(BatchItem(n, item_id, text, filters))
     return items
 
 
@@ -110,6 +114,9 @@ def create_batch(body: BatchRequest, request: Request, key: Annotated[str | None
     items = _items(body, request.app.state.settings)
     jobs = runner(request.app)
     job_id = jobs.store.create(items, owner_of(key), body.top_k)
+    for item in items:
+        if item.error:  # recorded now, never asked (a runner that raced us to it records the same bad_input)
+            jobs.store.save(job_id, error_record(item, item.error, "bad_input"))
     jobs.submit(job_id)
     return JSONResponse({"id": job_id, "status": "queued", "total": len(items),
                          "links": {"self": f"/v1/batch/{job_id}", "results": f"/v1/batch/{job_id}/results"}},

@@ -16,7 +16,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from api.deps import ReaderDep
 from api.schemas import ERRORS, DocumentOut, DocumentsResponse, PageOut
 from rag.index.reader import IndexReader
-from rag.types import DocumentMeta
+from rag.types import DocumentMeta, place
 
 router = APIRouter(prefix="/v1", tags=["documents"])
 
@@ -88,8 +88,8 @@ def _page_html(doc: DocumentMeta, n: int, label: str | None, text: str) -> str:
     # Line anchors (#L12) let a citation to lines of an unpaged document open at the right place.
     lines = "\n".join(f'<span id="L{i}" class="l"><a href="#L{i}">{i}</a>{html.escape(line)}</span>'
                       for i, line in enumerate(text.split("\n"), 1))
-    where = f"page {n}" + (f" (printed {html.escape(label)})" if label else "")
-    meta = " · ".join(html.escape(str(x)) for x in (doc.organisation, doc.title, doc.year) if x)
+    where = html.escape(place([n], [label] if label else None))
+    meta = " · ".join(html.escape(str(x)) for x in (doc.organisation, doc.title, doc.edition, doc.year) if x)
     return f"""<!doctype html><html lang="{html.escape(doc.language or 'en')}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>{html.escape(doc.title)}, {where}</title>
 <style>body{{font:16px/1.5 system-ui,sans-serif;margin:1rem;max-width:60rem}}pre{{white-space:pre-wrap;word-break:break-word}}

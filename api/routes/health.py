@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import httpx
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from fastapi.security import HTTPAuthorizationCredentials
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from api.deps import MetricsDep, ServicesDep
-from api.schemas import HealthOut, ReadyOut
+from api.schemas import ERRORS, HealthOut, ReadyOut
+from api.security import api_key, bearer
 from api.services import Services
 from rag.errors import GuidelineQAError
 from rag.settings import Settings
@@ -32,10 +36,18 @@ def readyz(services: ServicesDep, response: Response) -> ReadyOut:
     return ReadyOut(ready=ready, index=index, generator=generator)
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response,
-            responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}})
+async def metrics_key(request: Request,
+                      credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> None:
+    """With settings.metrics_require_key (and keys set), the same key check as /v1."""
+    if request.app.state.settings.metrics_require_key:
+        await api_key(request, credentials)
+
+
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response, dependencies=[Depends(metrics_key)],
+            responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}, 401: ERRORS[401]})
 def metrics(metrics: MetricsDep) -> Response:
-    """Requests, latency by route and stage, index size, generator errors."""
+    """Requests, latency by route and stage, index size, generator errors (behind the API keys with
+    GQA_METRICS_REQUIRE_KEY=true)."""
     return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
 

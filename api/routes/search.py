@@ -13,6 +13,7 @@ from anyio import to_thread
 from fastapi import APIRouter, Query
 
 from api.deps import MetricsDep, RetrieverDep, SearchLimiterDep, SettingsDep
+from api.filter_check import check_filters
 from api.schemas import ERRORS, SearchResponse
 from api.security import check_question
 from rag.types import Filters
@@ -36,8 +37,10 @@ async def search(
 ) -> dict:
     """Passages ranked for `q`, each with organisation, title, year, section and pages."""
     question = check_question(q, settings, ("query", "q"))
+    filters = Filters(org, doc, year, lang)
+    check_filters(retriever.index.get().documents.values(), filters)  # a 400 naming what is indexed
     # On a thread (it is CPU work), at most search_concurrency at once: the rest wait here, in order.
-    search_now = partial(retriever.search, question, k=k, filters=Filters(org, doc, year, lang), mode=mode)
+    search_now = partial(retriever.search, question, k=k, filters=filters, mode=mode)
     result = await to_thread.run_sync(search_now, limiter=limiter)
     metrics.observe_stages("/v1/search", result.timings)
     return {"passages": result.passages, "timings": result.timings}  # serialised by SearchResponse

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rag.errors import BadRequest
-from rag.types import Passage
+from rag.types import Passage, place
 
 NOT_IN_SOURCES = "NOT IN SOURCES"
 STOP = ["\n###", "\nQuestion:", "\nSources:"]
@@ -47,15 +47,13 @@ Answer: {NOT_IN_SOURCES}
 
 def source_label(n: int, p: Passage) -> str:
     """'[n] Org, "Title" (year), page(s) x, section: s' — what the model sees of a citation."""
-    where = ""
-    if p.pages:
-        where = f", page {p.pages[0]}" if len(p.pages) == 1 else f", pages {p.pages[0]}-{p.pages[-1]}"
-    elif p.lines:
-        where = f", lines {p.lines[0]}-{p.lines[1]}"
+    where = place(p.pages, p.page_labels, p.lines)
+    where = f", {where}" if where else ""
     org = f"{p.organisation}, " if p.organisation else ""
+    edition = f", {p.edition}" if p.edition else ""
     year = f" ({p.year})" if p.year else ""
     section = f", section: {p.section}" if p.section else ""
-    return f"[{n}] {org}\"{p.title}\"{year}{where}{section}"
+    return f"[{n}] {org}\"{p.title}\"{edition}{year}{where}{section}"
 
 
 def sources_block(passages: list[Passage]) -> str:

@@ -23,6 +23,9 @@ class InFlight:
         self.now = self.most = 0
         self._lock = threading.Lock()
 
+    def __getattr__(self, name):  # everything but search (the index, the filters check) is the retriever's own
+        return getattr(self.retriever, name)
+
     def search(self, *args, **kwargs):
         with self._lock:
             self.now += 1

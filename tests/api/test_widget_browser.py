@@ -3,22 +3,17 @@ uvicorn over a real index. Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
-import os
 import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
+from tests.support.browser import ARTIFACTS, launch
 from tests.support.servers import free_port
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 HOSTILE_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Field portal</title>
 <style>
@@ -36,17 +31,7 @@ HOSTILE_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Field 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("GQA_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"GQA_REQUIRE_BROWSER=1 but {CHROMIUM} is missing: apt-get install -y chromium chromium-driver")
-        pytest.skip(f"{CHROMIUM} missing (apt-get install -y chromium chromium-driver)")
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
+    yield from launch()
 
 
 @pytest.fixture
