@@ -18,6 +18,7 @@ from rag.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
+QUESTIONS = ROOT / "benchmarks" / "questions"  # the project's own questions, split into tuning and validation
 
 
 def shared_dir() -> Path:
@@ -70,3 +71,20 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def question_halves() -> dict:
+    """The project's own questions as eval items: {"tuning": [...], "validation": [...]}."""
+    from rag.retrieval.evaluation import load_items
+
+    return {half: load_items(QUESTIONS / f"{half}.jsonl") for half in ("tuning", "validation")}
+
+
+def retrieval_summary(report: dict) -> dict:
+    """recall@1/5 and MRR@10 overall, English, paraphrase and non-English (and the ranks) of a one-mode eval report."""
+    r = next(iter(report["modes"].values()))
+    pick = lambda m: {k: m[k] for k in ("n", "recall@1", "recall@5", "mrr@10")}  # noqa: E731
+    return {"overall": pick(r["overall"]), "en": pick(r["by_lang_group"].get("en", r["overall"])),
+            "paraphrase": pick(r["by_style"].get("paraphrase", r["overall"])),
+            "non_en": pick(r["by_lang_group"]["non_en"]) if "non_en" in r["by_lang_group"] else None,
+            "ranks": r["ranks"]}

@@ -19,14 +19,27 @@ reach a cosine of 0.67 and a coverage of 0.46, as high as paraphrased answerable
 no threshold pair separates them with a margin; the defaults (0.50, 0.50) are the point whose rates
 stayed the same across two retrieval versions. Re-check after retrieval changes:
 `.venv/bin/python -m benchmarks.answer --index INDEX --sweep`.
+
+Those thresholds were fitted on 6 unanswerable dev items and let 9 of 15 unseen ones through, so the
+default decision is now a logistic model over the answerability features of
+rag/answering/answerability.py (is a dose, duration or threshold stated next to the question's rare
+words; do those words meet in one passage; retrieval scores), fitted on the tuning half of the
+project's own questions by `python -m benchmarks.abstain_model`, which writes its coefficients to
+abstain_model.json beside this file. The model is plain arithmetic here: no scikit-learn at run time.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
+from rag.answering import answerability
+from rag.errors import GuidelineQAError
 from rag.settings import Settings
 from rag.text.words import content_words
 from rag.types import Passage
@@ -74,15 +87,67 @@ def signals(question: str, passages: list[Passage], df: Callable[[str], int] | N
             pieces: Callable[[str], int] | None = None) -> dict[str, float]:
     """All abstention signals for one question, for the decision and for the record."""
     out = {"coverage": coverage(question, passages, df, n_chunks)}
+    unknown = 0
     if df is not None and pieces is not None:
-        out["unknown_terms"] = float(len(unknown_terms(question, df, pieces)))
+        unknown = len(unknown_terms(question, df, pieces))
+        out["unknown_terms"] = float(unknown)
     dense = dense_top(passages)
     if dense is not None:
         out["dense"] = dense
+    if df is not None:  # a stage without the index (Ray's answer actors) gets the signals computed upstream
+        out |= {f"f_{k}": v for k, v in answerability.features(question, passages, df, n_chunks, unknown,
+                                                               out["coverage"]).items()}
     return out
 
 
+MODEL_FILE = Path(__file__).with_name("abstain_model.json")
+
+
+@dataclass(frozen=True)
+class AbstainModel:
+    """Logistic regression over standardised answerability features: P(the passages answer the question)."""
+
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    threshold: float  # answer when P(answerable) >= threshold
+
+    def probability(self, sig: dict[str, float]) -> float:
+        z = self.intercept + sum(c * (sig.get(f"f_{f}", 0.0) - m) / s
+                                 for f, m, s, c in zip(self.features, self.mean, self.scale, self.coef, strict=True))
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def to_dict(self) -> dict:
+        return {k: getattr(self, k) for k in ("features", "mean", "scale", "coef", "intercept", "threshold")}
+
+
+@cache
+def load_model(path: Path = MODEL_FILE) -> AbstainModel:
+    """The abstention model stored at `path` (read once per process)."""
+    try:
+        d = json.loads(Path(path).read_text(encoding="utf-8"))
+        model = AbstainModel(tuple(d["features"]), tuple(d["mean"]), tuple(d["scale"]), tuple(d["coef"]),
+                             float(d["intercept"]), float(d["threshold"]))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise GuidelineQAError(f"abstention model {path}: {exc}; refit it with `python -m benchmarks.abstain_model` "
+                               "or set GQA_ABSTAIN_MODEL=thresholds") from exc
+    missing = set(model.features) - set(answerability.FEATURES)
+    if missing:
+        raise GuidelineQAError(f"abstention model {path} uses unknown features {sorted(missing)}; refit it")
+    return model
+
+
 def should_abstain(sig: dict[str, float], settings: Settings) -> bool:
+    """Abstain when the answerability model (or, with abstain_model=thresholds, the two thresholds) says so."""
+    if settings.abstain_model == "logistic" and "f_dense_top" in sig:
+        model = load_model(settings.abstain_model_file or MODEL_FILE)
+        return model.probability(sig) < model.threshold
+    return threshold_abstain(sig, settings)
+
+
+def threshold_abstain(sig: dict[str, float], settings: Settings) -> bool:
     """Abstain on an unknown specific name, or unless coverage or the cosine clears its threshold."""
     if sig.get("unknown_terms", 0.0) > 0:
         return True

@@ -39,8 +39,9 @@ class TermMatrix:
         return float(self.lengths.sum(dtype=np.float64) / len(self.lengths)) if len(self.lengths) else 0.0
 
     def search(self, phrases: list[tuple[str, bool]], n: int,
-               allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """Top-n (chunk row id, bm25) for OR-ed (token, is_prefix) pairs; `allowed` = chunk row ids to keep.
+               allowed: np.ndarray | None = None, weights: list[float] | None = None) -> list[tuple[int, float]]:
+        """Top-n (chunk row id, bm25) for OR-ed (token, is_prefix) pairs; `allowed` = chunk row ids to keep;
+        `weights` scale each pair's share of the score (default 1 each: FTS5's bm25).
 
         Tokens must be single FTS5 tokens (`fts_tokens`); a phrase of several needs FTS5's position lists.
         """
@@ -49,15 +50,16 @@ class TermMatrix:
             return []
         scores = np.zeros(total, dtype=np.float64)
         norm = K1 * (1 - B + B * self.lengths / max(self.avg_length, 1e-9))
-        for token, prefix in phrases:
-            tf = self._term_counts(token, prefix, total)
+        for k, (token, prefix) in enumerate(phrases):
+            weight = 1.0 if weights is None else float(weights[k])
+            tf = self._term_counts(token, prefix, total) if weight > 0 else None
             if tf is None:
                 continue
             hit = np.flatnonzero(tf)
             idf = math.log((total - len(hit) + 0.5) / (len(hit) + 0.5))
             idf = idf if idf > 0 else 1e-6  # as FTS5: a term in most chunks still counts a little
             f = tf[hit]
-            scores[hit] += idf * f * (K1 + 1) / (f + norm[hit])
+            scores[hit] += weight * idf * f * (K1 + 1) / (f + norm[hit])
         if allowed is not None:
             scores[~np.isin(self.row_ids, allowed)] = 0.0
         matched = np.flatnonzero(scores)
@@ -67,6 +69,15 @@ class TermMatrix:
         # Best first; equal scores by row id, as FTS5 visits rows.
         order = matched[np.lexsort((self.row_ids[matched], -scores[matched]))][:n]
         return [(int(self.row_ids[i]), float(scores[i])) for i in order]
+
+    def chunks_with(self, token: str, prefix: bool = True) -> int:
+        """How many chunks hold `token` (or, with `prefix`, a token starting with it)."""
+        lo = int(np.searchsorted(self.terms, token, side="left"))
+        hi = int(np.searchsorted(self.terms, token + _LAST, side="left")) if prefix else lo + 1
+        if lo >= len(self.terms) or hi <= lo or (not prefix and self.terms[lo] != token):
+            return 0
+        a, b = int(self.starts[lo]), int(self.starts[hi])
+        return b - a if hi == lo + 1 else len(np.unique(self.rows[a:b]))
 
     def _term_counts(self, token: str, prefix: bool, total: int) -> np.ndarray | None:
         lo = int(np.searchsorted(self.terms, token, side="left"))

@@ -116,18 +116,38 @@ class IndexReader:
         rows = self.db.execute(sql, [*args, n]).fetchall()
         return [(int(r[0]), -float(r[1])) for r in rows]
 
-    def bm25_search(self, phrases: list[tuple[str, bool]], n: int,
-                    doc_ids: list[str] | None = None) -> list[tuple[int, float]]:
+    def bm25_search(self, phrases: list[tuple[str, bool]], n: int, doc_ids: list[str] | None = None,
+                    weights: list[float] | None = None) -> list[tuple[int, float]]:
         """Top-n (chunk row id, bm25) for OR-ed (term, is_prefix) phrases: FTS5's ranking, from the term matrix
-        when this version has one and every phrase is one token, else from FTS5 itself."""
+        when this version has one and every phrase is one token, else from FTS5 itself. `weights` scale each
+        phrase's share of the score (query expansion terms count less than the question's own words)."""
         if doc_ids is not None and not doc_ids:
             return []
+        if weights is not None and len(weights) != len(phrases):
+            raise ValueError(f"bm25_search: {len(weights)} weights for {len(phrases)} phrases")
         tokens = [fts_tokens(t) for t, _ in phrases]
         if self.term_matrix is not None and all(len(ts) == 1 for ts in tokens):
             allowed = self.allowed_ids(doc_ids) if doc_ids is not None else None
-            return self.term_matrix.search([(ts[0], p) for ts, (_, p) in zip(tokens, phrases)], n, allowed)
-        match = phrases_to_fts(phrases)  # multi-token phrases ("lt2_5") need FTS5's adjacency check
-        return self.lexical_search(match, n, doc_ids) if match else []
+            return self.term_matrix.search([(ts[0], p) for ts, (_, p) in zip(tokens, phrases)], n, allowed, weights)
+        if weights is None or all(w == 1.0 for w in weights):
+            match = phrases_to_fts(phrases)  # multi-token phrases ("lt2_5") need FTS5's adjacency check
+            return self.lexical_search(match, n, doc_ids) if match else []
+        return self._weighted_fts(phrases, weights, n, doc_ids)
+
+    def _weighted_fts(self, phrases: list[tuple[str, bool]], weights: list[float], n: int,
+                      doc_ids: list[str] | None) -> list[tuple[int, float]]:
+        # FTS5's bm25 of an OR query is the sum of its phrases' shares (each idf over the whole table), so one
+        # query per weight, over every matching row, summed with the weights, ranks as the weighted formula.
+        groups: dict[float, list[tuple[str, bool]]] = {}
+        for phrase, weight in zip(phrases, weights):
+            if weight > 0:
+                groups.setdefault(float(weight), []).append(phrase)
+        scores: dict[int, float] = {}
+        for weight, group in groups.items():
+            match = phrases_to_fts(group)
+            for row_id, score in self.lexical_search(match, self.chunk_count(), doc_ids) if match else []:
+                scores[row_id] = scores.get(row_id, 0.0) + weight * score
+        return sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:n]
 
     def chunks_with_term(self, term: str) -> int:
         """How many chunks hold a word starting with `term` (prefix match covers plurals); 0 for a

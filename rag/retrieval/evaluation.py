@@ -34,6 +34,7 @@ class EvalItem:
     style: str = ""
     lang: str = "en"
     type: str = ""
+    alt: tuple[tuple[str, tuple[int, ...], tuple[int, int] | None], ...] = ()  # other (doc, pages, lines) that answer
 
     @property
     def answerable(self) -> bool:
@@ -51,7 +52,9 @@ def load_items(path: Path) -> list[EvalItem]:
             items.append(EvalItem(id=str(d["id"]), question=d["question"], doc=d.get("doc"),
                                   pages=tuple(d.get("pages") or ()), lines=tuple(d["lines"]) if d.get("lines") else None,
                                   evidence=tuple(d.get("evidence") or ()), style=d.get("style", ""),
-                                  lang=d.get("lang", "en"), type=d.get("type", "")))
+                                  lang=d.get("lang", "en"), type=d.get("type", ""),
+                                  alt=tuple((a["doc"], tuple(a.get("pages") or ()), tuple(a["lines"]) if a.get("lines") else None)
+                                            for a in d.get("alt") or ())))
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise BadRequest(f"{path}:{n}: not an eval item ({exc})") from exc
     return items
@@ -75,14 +78,19 @@ def has_evidence(text: str, evidence: Iterable[str]) -> bool:
     return False
 
 
-def is_strict_hit(passage: dict, item: EvalItem) -> bool:
-    """From the gold document and overlapping the gold pages or lines."""
-    if passage.get("source") != item.doc:
+def _overlaps(passage: dict, doc: str | None, pages: tuple[int, ...], lines: tuple[int, int] | None) -> bool:
+    if passage.get("source") != doc:
         return False
-    if item.lines and passage.get("lines"):
+    if lines and passage.get("lines"):
         first, last = passage["lines"]
-        return first <= item.lines[1] and last >= item.lines[0]
-    return bool(item.pages and passage.get("pages") and set(item.pages) & set(passage["pages"]))
+        return first <= lines[1] and last >= lines[0]
+    return bool(pages and passage.get("pages") and set(pages) & set(passage["pages"]))
+
+
+def is_strict_hit(passage: dict, item: EvalItem) -> bool:
+    """From the gold document (or an alternative gold) and overlapping its pages or lines."""
+    return _overlaps(passage, item.doc, item.pages, item.lines) or any(
+        _overlaps(passage, doc, pages, lines) for doc, pages, lines in item.alt)
 
 
 def is_hit(passage: dict, item: EvalItem) -> bool:
@@ -126,7 +134,8 @@ class ModeReport:
         """Overall, strict, by style, by language (and English vs the rest), and the misses."""
         scored = [i for i in items if i.id in self.ranks]
         groups = {"by_style": lambda i: i.style, "by_lang": lambda i: i.lang,
-                  "by_lang_group": lambda i: "en" if i.lang == "en" else "non_en", "by_type": lambda i: i.type}
+                  "by_lang_group": lambda i: "en" if i.lang == "en" else "non_en", "by_type": lambda i: i.type,
+                  "by_doc": lambda i: i.doc or ""}
         out = {"overall": metrics([self.ranks[i.id] for i in scored]),
                "strict": metrics([self.strict_ranks[i.id] for i in scored])}
         for name, key in groups.items():
@@ -171,9 +180,40 @@ def search_modes(retriever, ablation: bool, k: int = 10) -> dict[str, Callable[[
 
 
 def run_eval(items: list[EvalItem], modes: dict[str, Callable[[str], list[dict]]]) -> dict:
-    """The JSON report: per mode, the metrics (overall, strict, by style/language/type) and misses."""
+    """The JSON report: per mode, the metrics (overall, strict, by style/language/type/document) and misses."""
     answerable = [i for i in items if i.answerable]
     report = {"items": len(items), "answerable": len(answerable), "modes": {}}
     for name, search in modes.items():
         report["modes"][name] = evaluate(items, search).summary(answerable)
     return report
+
+
+def abstention_report(items: list[EvalItem], abstains: Callable[[str], bool]) -> dict:
+    """Abstention on unanswerable items and false abstention on answerable ones, with the wrong decisions."""
+    decided = {i.id: abstains(i.question) for i in items}
+    unanswerable = [i for i in items if not i.answerable]
+    answerable = [i for i in items if i.answerable]
+    rate = lambda group: round(sum(decided[i.id] for i in group) / len(group), 4) if group else None  # noqa: E731
+    return {"unanswerable": len(unanswerable), "answerable": len(answerable),
+            "abstention": rate(unanswerable), "false_abstention": rate(answerable),
+            "answered_unanswerable": [{"id": i.id, "question": i.question} for i in unanswerable if not decided[i.id]],
+            "abstained_answerable": [{"id": i.id, "question": i.question} for i in answerable if decided[i.id]],
+            "decisions": decided}
+
+
+def compare_ranks(old: dict, new: dict, mode: str | None = None) -> list[dict]:
+    """Per-question first-hit rank changes between two `gqa eval` reports (same mode, the last by default)."""
+    def ranks(report: dict) -> dict:
+        modes = report["modes"]
+        return modes[mode if mode in modes else list(modes)[-1]]["ranks"]
+
+    before, after = ranks(old), ranks(new)
+    key = lambda r: r if r is not None else 11  # noqa: E731 - a miss ranks below the top 10
+    changes = [{"id": q, "before": before.get(q), "after": after.get(q)} for q in sorted(set(before) | set(after))
+               if before.get(q) != after.get(q)]
+    return sorted(changes, key=lambda c: (key(c["after"]) - key(c["before"]), c["id"]))
+
+
+def labelled(items: list[EvalItem]) -> bool:
+    """Whether any item carries a gold label (a document, pages, lines or evidence) or is marked unanswerable."""
+    return any(i.doc or i.evidence or i.type == "unanswerable" for i in items)

@@ -1,5 +1,7 @@
 """Hybrid retrieval: dense (FAISS) + lexical (FTS5 BM25), fused by reciprocal rank, optionally
 reranked by a cross-encoder, near-duplicates collapsed, filters applied before the top-k cut.
+Optional levers (off by default): WordNet synonyms in the lexical query at a lower weight
+(rag/text/synonyms.py) and a whole-page BM25 view fused as a third ranking (rag/retrieval/page_view.py).
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import faiss
 import numpy as np
@@ -19,12 +22,17 @@ from rag.index.reader import ChunkRow, IndexReader, LiveIndex
 from rag.retrieval.demotion import demote_navigation, is_evidence_apparatus, is_navigation
 from rag.retrieval.fusion import collapse_duplicates, fingerprint_cache, rrf
 from rag.retrieval.named_sources import boost as boost_named_sources
+from rag.retrieval.page_view import PageView, build_page_view
 from rag.settings import Settings
 from rag.text.question import Question, as_question
 from rag.text.stopwords import QUERY_STOPWORDS
+from rag.text.synonyms import ExpansionRules, expand
+from rag.text.translation import translate_query
+from rag.text.wordnet import load_wordnet
 from rag.types import Filters, Passage
 
 MODES = ("hybrid", "dense", "lexical")
+DICTIONARY_METHODS = ("dictionary", "glossary+dictionary")
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,9 @@ class _Candidates:
     dense: list[tuple[int, float]] = field(default_factory=list)
     lexical: list[tuple[int, float]] = field(default_factory=list)
     vector: np.ndarray | None = None
+    phrases: list[tuple[str, bool]] = field(default_factory=list)  # the lexical query, expansions included
+    weights: list[float] | None = None  # per phrase; None = all 1
+    expansions: list = field(default_factory=list)  # WordNet synonyms added to the lexical query
 
 
 class Retriever:
@@ -58,6 +69,13 @@ class Retriever:
         self.reranker = reranker
         self._checked: str | None = None  # index version whose embedder was checked
         self._pool = ThreadPoolExecutor(settings.parallel_lexical, "lexical") if settings.parallel_lexical else None
+        self.synonyms = settings.lexical_synonyms
+        self.synonym_weight = settings.synonym_weight
+        self.page_view_weight = settings.page_view_weight
+        self.page_view_chunks = settings.page_view_chunks
+        self.synonym_rules = ExpansionRules()
+        # Loaded here, once per process (cached), so the first question does not pay for reading WordNet.
+        self._wordnet = load_wordnet(settings.wordnet_dir) if self.synonyms else None
 
     def reader(self) -> IndexReader:
         """The current index version, refused if another embedder built it."""
@@ -79,6 +97,11 @@ class Retriever:
         if k < 1:
             raise BadRequest("k must be at least 1")
         reader = self.reader()
+        if self.settings.query_translation in DICTIONARY_METHODS and question.query.language != "en":
+            # The dictionary's English words are kept only where the indexed corpus has them (it measured
+            # worse unrestricted: benchmarks/results/crosslingual.json); that needs the index, so it is done here.
+            question = Question(str(question), translate_query(str(question), self.settings.query_translation,
+                                                               reader.chunks_with_term))
         doc_ids = reader.filter_documents(filters) if filters is not None else None
         timings = {"embed": 0.0, "dense": 0.0, "lexical": 0.0, "fuse": 0.0, "rerank": 0.0}
         if doc_ids == []:  # filters that match no document: nothing to search
@@ -87,7 +110,11 @@ class Retriever:
         found = self._first_stage(reader, question, mode, doc_ids, timings)
         t0 = time.perf_counter()
         weights = [self.settings.dense_weight, self.settings.lexical_weight]
-        fused = rrf([[i for i, _ in found.dense], [i for i, _ in found.lexical]], self.settings.rrf_k, weights)
+        rankings = [[i for i, _ in found.dense], [i for i, _ in found.lexical]]
+        if self.page_view_weight > 0 and found.phrases:
+            rankings.append(self._page_ranking(reader, found, doc_ids))
+            weights.append(self.page_view_weight)
+        fused = rrf(rankings, self.settings.rrf_k, weights)
         fused = boost_named_sources(fused, reader, question, self.settings.source_boost)
         # Only the head can reach the top k (after rerank and dedup): fetch and compare just that.
         window = max(3 * k, self.settings.rerank_candidates if self.reranker else 0, 30)
@@ -109,13 +136,11 @@ class Retriever:
         query = question.query
         pending = None
         if mode in ("hybrid", "lexical"):
-            phrases = query_phrases(query.lexical, QUERY_STOPWORDS, prefix=self.settings.lexical_prefix,
-                                    numbers=self.settings.lexical_numbers)
             # ONNX Runtime, SQLite and numpy's loops mostly run without the GIL: BM25 goes beside the embedding.
             if mode == "hybrid" and self._pool is not None:
-                pending = self._pool.submit(_timed, reader.bm25_search, phrases, n, doc_ids)
+                pending = self._pool.submit(_timed, self._lexical, reader, query.lexical, n, doc_ids, found)
             else:
-                found.lexical, timings["lexical"] = _timed(reader.bm25_search, phrases, n, doc_ids)
+                found.lexical, timings["lexical"] = _timed(self._lexical, reader, query.lexical, n, doc_ids, found)
         if mode in ("hybrid", "dense"):
             t0 = time.perf_counter()
             found.vector = self.embedder.embed_query(query.dense)
@@ -132,6 +157,33 @@ class Retriever:
         if pending is not None:
             found.lexical, timings["lexical"] = pending.result()
         return found
+
+    def _lexical(self, reader: IndexReader, text: str, n: int, doc_ids: list[str] | None,
+                 found: _Candidates) -> list[tuple[int, float]]:
+        """BM25 over the question's words and, with lexical_synonyms, its WordNet synonyms at a lower weight."""
+        prefix, numbers = self.settings.lexical_prefix, self.settings.lexical_numbers
+        phrases = query_phrases(text, QUERY_STOPWORDS, prefix=prefix, numbers=numbers)
+        weights = None
+        if self._wordnet is not None and self.synonym_weight > 0:
+            count = reader.derived("chunks_with_prefix", _prefix_counter)
+            found.expansions = expand(text, self._wordnet, count, len(reader.term_matrix.row_ids)
+                                      if reader.term_matrix is not None else reader.chunk_count(), self.synonym_rules)
+            own = set(phrases)
+            extra = [p for p in query_phrases(" ".join(e.term for e in found.expansions), QUERY_STOPWORDS,
+                                              prefix=prefix, numbers=numbers) if p not in own]
+            if extra:
+                phrases, weights = phrases + extra, [1.0] * len(phrases) + [self.synonym_weight] * len(extra)
+        found.phrases, found.weights = phrases, weights
+        return reader.bm25_search(phrases, n, doc_ids, weights)
+
+    def _page_ranking(self, reader: IndexReader, found: _Candidates, doc_ids: list[str] | None) -> list[int]:
+        view: PageView = reader.derived("page_view", lambda r: build_page_view(r.db))
+        first: dict[int, int] = {}
+        for ranking in (found.dense, found.lexical):
+            for rank, (i, _) in enumerate(ranking, start=1):
+                first[i] = min(first.get(i, rank), rank)
+        return view.ranking(found.phrases, first, allowed_docs=set(doc_ids) if doc_ids is not None else None,
+                            weights=found.weights, per_page=self.page_view_chunks)
 
     def _rerank(self, question: str, fused: list[tuple[int, float]], rows: dict[int, ChunkRow],
                 timings: dict[str, float]) -> tuple[list[int], dict[int, float]]:
@@ -180,6 +232,12 @@ def _timed(search: Callable, *args) -> tuple[list, float]:
     """A search's result and its own duration in ms (it may run on another thread)."""
     t0 = time.perf_counter()
     return search(*args), _ms(t0)
+
+
+def _prefix_counter(reader: IndexReader) -> Callable[[str], int]:
+    """Chunks holding a word that starts with a term, memoised for this index version."""
+    matrix = reader.term_matrix
+    return lru_cache(maxsize=65536)(matrix.chunks_with if matrix is not None else reader.chunks_with_term)
 
 
 def _cosines(reader: IndexReader, ids: list[int], vector: np.ndarray) -> dict[int, float]:

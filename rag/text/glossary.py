@@ -1,7 +1,9 @@
 """A small general French/Spanish -> English glossary of clinical words, keyed accent-free and lower case.
 
 Common vocabulary of clinical guidelines (people, symptoms, diseases, routes, actions, quantities),
-used by rag.text.translation to give English words to a French or Spanish question."""
+used by rag.text.translation to give English words to a French or Spanish question: the "glossary"
+method, the first pass of "glossary+dictionary", and the fallback of "dictionary" when FreeDict is not
+installed. Entries that only paraphrased dev questions ("dite", "se considera", "considéré comme") are gone."""
 
 GLOSSARY_FR: dict[str, str] = {
     'enfant': 'child', 'enfants': 'children', 'nourrisson': 'infant', 'nourrissons': 'infants',
@@ -67,8 +69,8 @@ GLOSSARY_FR: dict[str, str] = {
     'contre indication': 'contraindication', 'contre indique': 'contraindicated',
     'effets indesirables': 'adverse effects side effects', 'prise en charge': 'management',
     'recommandation': 'recommendation', 'recommande': 'recommended', 'maximum': 'maximum', 'minimum': 'minimum',
-    'par jour': 'per day daily', 'fois par jour': 'times daily', 'toutes les': 'every', 'dite': 'called defined',
-    'definition': 'definition', 'considere': 'considered', 'considere comme': 'considered', 'cas': 'case',
+    'par jour': 'per day daily', 'fois par jour': 'times daily', 'toutes les': 'every',
+    'definition': 'definition', 'cas': 'case',
     'poumons': 'lungs', 'coeur': 'heart', 'foie': 'liver', 'rein': 'kidney', 'reins': 'kidneys', 'peau': 'skin',
     'yeux': 'eyes', 'oreille': 'ear', 'gorge': 'throat', 'ventre': 'abdomen', 'abdomen': 'abdomen', 'tete': 'head',
     'poitrine': 'chest', 'thorax': 'chest',
@@ -143,7 +145,7 @@ GLOSSARY_ES: dict[str, str] = {
     'efectos adversos': 'adverse effects side effects', 'efectos secundarios': 'side effects',
     'manejo': 'management', 'recomendacion': 'recommendation', 'recomendado': 'recommended', 'maximo': 'maximum',
     'minimo': 'minimum', 'por dia': 'per day daily', 'al dia': 'per day daily', 'veces al dia': 'times daily',
-    'cada': 'every', 'se considera': 'considered', 'considera': 'considered', 'definicion': 'definition',
+    'cada': 'every', 'definicion': 'definition',
     'caso': 'case', 'pulmones': 'lungs', 'corazon': 'heart', 'higado': 'liver', 'rinon': 'kidney',
     'rinones': 'kidneys', 'piel': 'skin', 'ojos': 'eyes', 'oido': 'ear', 'garganta': 'throat', 'vientre': 'abdomen',
     'abdomen': 'abdomen', 'cabeza': 'head', 'pecho': 'chest', 'torax': 'chest',

@@ -1,20 +1,30 @@
-"""Cross-lingual queries: a French or Spanish question gains English words from a clinical glossary.
+"""Cross-lingual queries: a French, Spanish or Portuguese question gains English words.
 
 The corpus is English and the default embedder (all-MiniLM-L6-v2) is English-only. Drug names are
-mostly the same across these languages (lexical search finds them as they are); the glossary supplies
-the general clinical words around them (child, oxygen, breathing rate, days, ...). It is a general
-list of common clinical vocabulary, not fitted to any question set.
+mostly the same across these languages (lexical search finds them as they are); the translation supplies
+the words around them (child, fever, days, ...). Methods:
+  "dictionary": Debian's FreeDict fra/spa/por-eng dictionaries (rag.text.bilingual), restricted to English
+                words the indexed corpus holds when a `df` is given; the hand glossary when not installed.
+  "glossary":   the hand-written fr/es glossary (rag.text.glossary); Portuguese borrows the Spanish one.
+  "glossary+dictionary": the glossary's phrases first, the dictionary for the words it leaves.
+  "none":       the question as it is.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from rag.text import bilingual
 from rag.text.glossary import GLOSSARY_ES, GLOSSARY_FR
 from rag.text.language import detect_language
 from rag.text.stopwords import LANGUAGE_MARKERS
 from rag.text.words import fold
+
+log = logging.getLogger(__name__)
+_warned: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -41,17 +51,46 @@ def _translate(question: str, glossary: dict[str, str], markers: frozenset[str])
     return out, rest
 
 
-def translate_query(question: str, method: str = "glossary") -> Query:
-    """The texts to search with: the question, plus English glossary words for fr/es questions."""
-    if method == "none":
-        return Query(question, question)
-    language = detect_language(question)
-    if language == "en":
-        return Query(question, question)
+def _dictionary(language: str) -> bilingual.Dictionary | None:
+    table = bilingual.load_dictionary(language)
+    if table is None and language not in _warned:
+        _warned.add(language)
+        log.warning("query_translation=dictionary: no FreeDict %s-English dictionary under %s; using the hand glossary "
+                    "instead (install it: apt-get install -y %s)", language, bilingual.DICT_DIR, bilingual.APT_PACKAGES)
+    return table
+
+
+# A word one dictionary lacks is looked up in the nearest others (the dictionaries hold 4,000-10,000 words).
+NEIGHBOURS = {"fr": ("es", "pt"), "es": ("pt", "fr"), "pt": ("es", "fr")}
+
+
+def dictionary_query(question: str, language: str, df: Callable[[str], int] | None = None, neighbours: bool = True,
+                     cognates: bool = True, per_entry: int = bilingual.PER_ENTRY, glossary: bool = False) -> Query | None:
+    """The dictionary method's queries for a question in `language`; None when its dictionary is not installed.
+
+    `glossary`: the hand glossary's phrases first, the dictionary for the words it leaves."""
+    own = _dictionary(language)
+    if own is None:
+        return None
+    tables = [own] + [t for lang in NEIGHBOURS[language] if neighbours and (t := bilingual.load_dictionary(lang))]
+    first: list[str] = []
+    if glossary:
+        first, rest = _glossary_words(question, language)
+        question_left = " ".join(rest)
+    else:
+        question_left = question
+    english, rest = bilingual.english_words(question_left, language, tables, df, cognates=cognates, per_entry=per_entry)
+    return _query(question, language, first + [w for w in english if w not in first], rest)
+
+
+def _glossary_words(question: str, language: str) -> tuple[list[str], list[str]]:
     # Portuguese has no glossary of its own: Spanish, the nearest, shares much of its clinical vocabulary.
     glossary = GLOSSARY_FR if language == "fr" else GLOSSARY_ES
     markers = LANGUAGE_MARKERS[language] | (LANGUAGE_MARKERS["es"] if language == "pt" else frozenset())
-    english, rest = _translate(question, glossary, markers)
+    return _translate(question, glossary, markers)
+
+
+def _query(question: str, language: str, english: list[str], rest: list[str]) -> Query:
     if not english:
         return Query(question, question, language)
     # Dense: English words plus the untranslated rest embed closer to English pages than the
@@ -59,3 +98,22 @@ def translate_query(question: str, method: str = "glossary") -> Query:
     # in an English corpus but common ones add BM25 noise), plus the rest (drug names, numbers).
     text = " ".join(english + rest)
     return Query(dense=text, lexical=text, language=language)
+
+
+def translate_query(question: str, method: str = "glossary", df: Callable[[str], int] | None = None) -> Query:
+    """The texts to search with: the question, plus English words for a fr/es/pt question.
+
+    `df(word)` (chunks holding the word, e.g. `IndexReader.chunks_with_term`) restricts the dictionary
+    method to English words the corpus has; without it each entry's first senses are used as they are."""
+    if method == "none":
+        return Query(question, question)
+    language = detect_language(question)
+    if language == "en":
+        return Query(question, question)
+    query = None
+    if method in ("dictionary", "glossary+dictionary"):
+        query = dictionary_query(question, language, df, glossary=method == "glossary+dictionary")
+    if query is not None:
+        return query
+    english, rest = _glossary_words(question, language)
+    return _query(question, language, english, rest)

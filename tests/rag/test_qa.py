@@ -32,11 +32,17 @@ def test_unrelated_question_abstains_with_related_passages(qa):
     assert answer.abstain_signals["coverage"] < qa.settings.abstain_threshold
 
 
-def test_a_near_miss_naming_an_acronym_the_index_never_mentions_abstains(qa):
+def test_a_name_the_index_never_mentions_lowers_answerability(qa):
+    from rag.answering import abstain
+
     known = qa.ask("What dose of zentamycin for blue fever in adults?")
     near_miss = qa.ask("What dose of zentamycin for blue fever in adults on the BFXQ scheme?")
     assert not known.abstained and known.abstain_signals["unknown_terms"] == 0
-    assert near_miss.abstained and near_miss.abstain_signals["unknown_terms"] == 1
+    assert near_miss.abstain_signals["unknown_terms"] == 1
+    model = abstain.load_model()
+    assert model.probability(near_miss.abstain_signals) < model.probability(known.abstain_signals)
+    # The threshold rule (GQA_ABSTAIN_MODEL=thresholds) refuses any unknown name outright.
+    assert abstain.should_abstain(near_miss.abstain_signals, qa.settings.model_copy(update={"abstain_model": "thresholds"}))
 
 
 def test_filters_reach_retrieval(qa):
