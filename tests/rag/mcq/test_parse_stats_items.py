@@ -113,7 +113,7 @@ def test_prompts_are_fixed_and_rag_numbers_passages_with_their_citation():
     assert closed == prompts.completion_prompt(item) and closed.endswith("A. 1 day\nB. 10 days\nAnswer:")
     assert closed.count("\nAnswer: ") == len(prompts.EXEMPLARS) and "Guideline passages" not in closed
     rag = prompts.completion_prompt(item, [_passage()])
-    assert '[1] MSF, "Essential drugs" (2023), page 210, section: Zinc\nGive zinc for 10 days.' in rag
+    assert '[1] MSF, "Essential drugs" (2023), p. 210, section: Zinc\nGive zinc for 10 days.' in rag
     chat = prompts.chat_messages(item, [_passage()])
     assert [m["role"] for m in chat] == ["system"] + ["user", "assistant"] * 3 + ["user"]
     assert chat[-1]["content"].startswith("Guideline passages:\n[1] MSF") and "How long is zinc given?" in chat[-1]["content"]
