@@ -30,27 +30,45 @@ def _source_line(c: dict) -> str:
     return f"{org}{c['title']}{year}, {_where(c)}{section}  [{c['source']}]"
 
 
+_BADGE = {"contradicted": "[red]contradicted by the guideline:[/]",
+          "unsupported": "[yellow]not supported by the cited passage:[/]"}
+
+
+def standing(sentences: list[dict]) -> str:
+    """"2 supported of 3 sentences": the count a reader sees before trusting the answer."""
+    n = lambda v: sum(s.get("verdict") == v for s in sentences)  # noqa: E731
+    parts = [f"{n('supported')} supported of {len(sentences)} sentence{'s' if len(sentences) != 1 else ''}"]
+    parts += [f"{n('contradicted')} contradicted by the guideline"] if n("contradicted") else []
+    parts += [f"{n('unsupported')} not supported by the cited passage"] if n("unsupported") else []
+    return " · ".join(parts)
+
+
 def render(answer: dict, console: Console, show_text: bool = True) -> None:
-    """The answer, its citations with pages and quotes, notices and the disclaimer."""
-    if show_text:
-        console.print(escape(answer["answer"]), highlight=False)
+    """The answer, each sentence's standing, its citations with pages and quotes, notices and the disclaimer."""
+    if show_text:  # the disclaimer first, beside the answer (a streamed answer printed it before its tokens)
+        console.print(f"[italic]{escape(answer['disclaimer'])}[/]\n", highlight=False)
+        console.print(escape(answer.get("display_text") or answer["answer"]), highlight=False)
     if answer["abstained"]:
         if answer.get("related"):
             console.print("\n[bold]Related passages[/] (they do not answer the question):")
             for p in answer["related"]:
                 console.print(f"  - {escape(_source_line(p))}", highlight=False)
     else:
+        sentences = answer.get("sentences", [])
+        if sentences:
+            console.print(f"\n[bold]Checked:[/] {standing(sentences)}", highlight=False)
+        for s in sentences:
+            if s.get("verdict", "supported") != "supported":
+                reason = f" ({escape(s['reason'])})" if s.get("reason") else ""
+                console.print(f"  {_BADGE.get(s['verdict'], s['verdict'])} {escape(s.get('display_text') or s['text'])}{reason}",
+                              highlight=False)
         console.print("\n[bold]Citations[/]")
         for c in answer["citations"]:
             quote = " ".join(c["quote"].split())
             console.print(f"  [{c['n']}] {escape(_source_line(c))}", highlight=False)
             console.print(f"      \"{escape(quote)}\"", style="dim", highlight=False)
-        unsupported = [s for s in answer.get("sentences", []) if not s["supported"]]
-        for s in unsupported:
-            console.print(f"  [yellow]unsupported:[/] {escape(s['text'])}", highlight=False)
     for note in answer.get("notices", []):
         console.print(f"[yellow]note:[/] {escape(note)}", highlight=False)
-    console.print(f"\n[italic]{escape(answer['disclaimer'])}[/]", highlight=False)
 
 
 def ask_command(
@@ -72,6 +90,10 @@ def ask_command(
         print_json(answer) if as_json else render(answer, Console())
         return
     console = Console()
+    if not as_json:
+        from rag.types import DISCLAIMER
+
+        console.print(f"[italic]{escape(DISCLAIMER)}[/]\n", highlight=False)
     for event, data in qa.ask_stream(question, k=k, filters=filters):
         if as_json:
             print_json({"event": event, "data": data})

@@ -10,7 +10,8 @@ retrievers rank such chunks high; they fill result slots a clinician cannot use.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 # Dot (or underscore) leaders between an entry and its page number: "Malaria ........ 23".
 _LEADER = re.compile(r"(?:\.\s?){4,}|…{2,}|(?:_\s?){4,}")
@@ -29,6 +30,56 @@ def is_navigation(text: str, section: Sequence[str] = ()) -> bool:
     if len(lines) < 2:  # one line with leaders may be a form to fill in
         return False
     return sum(bool(_LEADER.search(line)) for line in lines) / len(lines) >= LEADER_SHARE
+
+
+HEADING_ONLY_WORDS = 15  # fewer words than this and no sentence: a heading, caption or running head alone
+_SENTENCE_END = re.compile(r"[a-z0-9)%\]][.!?](?:\s|$)")
+_QUANTITY = re.compile(r"\d\s?(?:mg|g|ml|kg|%|mmol|µg|mcg|iu|units?)\b", re.I)  # "Amoxicillin 250 mg tablet" answers
+
+
+def is_heading_only(text: str) -> bool:
+    """Whether a chunk is a heading, a caption or a cover line with nothing under it ("Remarks",
+    "6.2 Rationale", "Table 1.1: Medicines with age or weight restrictions"): it names a topic, answers nothing."""
+    words = text.replace("#", " ").split()
+    if len(words) >= HEADING_ONLY_WORDS:
+        return False
+    if _LEADER.search(text):  # a lone index or contents entry
+        return True
+    return not _SENTENCE_END.search(text) and not _QUANTITY.search(text)
+
+
+def attach_headings(order: list[int], rows: dict, fetch: Callable[[list[int]], dict]) -> list[int]:
+    """A heading-only chunk names the topic of the chunk after it ("Visceral leishmaniasis in East Africa",
+    then the regimen): retrieve the two as one passage, the heading's rank, the next chunk's id for citing.
+
+    `rows` (id -> ChunkRow) is updated in place; ids of a document's chunks are consecutive in reading order,
+    so the next chunk is id + 1 when it has the same document and the next seq. A next chunk already ranked
+    higher keeps its place and the heading is dropped (it would repeat it)."""
+    heads = [i for i in order if is_heading_only(rows[i].text)]
+    if not heads:
+        return order
+    following = fetch([i + 1 for i in heads])
+    out: list[int] = []
+    placed: set[int] = set()
+    for i in order:
+        row, nxt = rows[i], following.get(i + 1) if i in heads else None
+        if i in placed or (nxt is not None and i + 1 in placed):
+            continue
+        if nxt is not None and nxt.doc_id == row.doc_id and nxt.seq == row.seq + 1:
+            rows[i] = replace(nxt, text=f"{row.text}\n\n{nxt.text}", page_start=row.page_start, line_start=row.line_start,
+                              page_labels=_joined_labels(row, nxt))
+            placed.add(i + 1)
+        out.append(i)
+        placed.add(i)
+    return out
+
+
+def _joined_labels(first, second) -> tuple:
+    if first.page_start is None or second.page_start is None:
+        return second.page_labels
+    if first.page_end == second.page_start:  # the page both are on is labelled once
+        return (*first.page_labels, *second.page_labels[1:])
+    return (*first.page_labels, *second.page_labels)
 
 
 # Leaf sections that list sources or people, and any level that holds PICO questions or GRADE tables.

@@ -19,7 +19,7 @@ from rag.embedding.embedder import Embedder
 from rag.errors import BadRequest
 from rag.index.fts import query_phrases
 from rag.index.reader import ChunkRow, IndexReader, LiveIndex
-from rag.retrieval.demotion import demote_navigation, is_evidence_apparatus, is_navigation
+from rag.retrieval.demotion import attach_headings, demote_navigation, is_evidence_apparatus, is_heading_only, is_navigation
 from rag.retrieval.fusion import collapse_duplicates, fingerprint_cache, rrf
 from rag.retrieval.named_sources import boost as boost_named_sources
 from rag.retrieval.page_view import PageView, build_page_view
@@ -202,9 +202,11 @@ class Retriever:
     def _passages(self, reader: IndexReader, order: list[int], rows: dict[int, ChunkRow], fused: dict[int, float],
                   rerank: dict[int, float], found: _Candidates, k: int) -> list[Passage]:
         if self.settings.demote_navigation:
+            order = attach_headings(order, rows, reader.chunks)
             apparatus = (lambda i: is_evidence_apparatus(rows[i].text, rows[i].section)) \
                 if self.settings.demote_evidence_apparatus else None
-            order = demote_navigation(order, lambda i: is_navigation(rows[i].text, rows[i].section), apparatus)
+            order = demote_navigation(order, lambda i: is_navigation(rows[i].text, rows[i].section)
+                                       or is_heading_only(rows[i].text), apparatus)
         if self.settings.dedup_threshold <= 1.0:
             docs = reader.documents
             prints = reader.derived("fingerprints", lambda _: fingerprint_cache())

@@ -33,3 +33,21 @@ def test_cli_errors_are_mapped_to_exit_code_2(tmp_path, monkeypatch, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main()
     assert exit_info.value.code == 2 and "error" in capsys.readouterr().err
+
+
+def test_readable_output_puts_the_disclaimer_first_and_says_how_many_sentences_are_supported(answer_index):
+    result = CliRunner().invoke(build_app(), ["ask", "chlorine residual after 30 minutes", "--index", str(answer_index)],
+                                env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
+    assert lines[0].startswith("Research use only")
+    checked = next(line for line in lines if line.startswith("Checked:"))
+    assert " supported of " in checked and "sentence" in checked
+
+
+def test_standing_counts_each_verdict():
+    from api.cli.ask import standing
+
+    sentences = [{"verdict": "supported"}, {"verdict": "supported"}, {"verdict": "unsupported"}]
+    assert standing(sentences) == "2 supported of 3 sentences · 1 not supported by the cited passage"
+    assert standing([{"verdict": "contradicted"}]) == "0 supported of 1 sentence · 1 contradicted by the guideline"
