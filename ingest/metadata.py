@@ -144,7 +144,7 @@ def detect_pdf_metadata(doc: ParsedDocument, reader) -> None:
     """Fill a parsed PDF's metadata from the document info dictionary and its first pages."""
     info = _info(reader)
     meta = "\n".join(info.get(k, "") for k in ("/Author", "/Title", "/Subject", "/Keywords"))
-    doc.title = good_title(info.get("/Title")) or _biggest_line(reader, doc)
+    doc.title = reading_case(good_title(info.get("/Title")) or "") or _biggest_line(reader, doc)
     front = "\f".join(doc.page_texts[:FRONT_PAGES])
     fill_text_facts(doc, front, meta, info.get("/CreationDate") or info.get("/ModDate"))
 
@@ -175,9 +175,39 @@ def _biggest_line(reader, doc: ParsedDocument) -> str | None:
         parts = []
     if not parts:
         return _first_line(doc.page_texts[index])
-    biggest = max(size for size, _ in parts)
-    title = " ".join(text for size, text in parts if size >= biggest - 0.5)
-    return re.sub(r"\s+", " ", title).strip()[:200] or None
+    return cover_title(parts)
+
+
+COVER_TITLE_WORDS = 2  # a one-word display line ("IMCI") takes the line set below it ("HANDBOOK")
+COVER_TITLE_SIZE = 0.2  # ... down to this share of the largest size, never the small print
+
+
+def cover_title(parts: list[tuple[float, str]]) -> str | None:
+    """A cover's title from its (font size, text) runs: the largest size, and the next sizes while it is
+    shorter than COVER_TITLE_WORDS, in reading order; set in sentence case when it is all capitals."""
+    sizes = sorted({size for size, _ in parts}, reverse=True)
+    chosen: set[float] = set()
+    for size in sizes:
+        if chosen and (size < sizes[0] * COVER_TITLE_SIZE
+                       or sum(len(t.split()) for z, t in parts if z in chosen) >= COVER_TITLE_WORDS):
+            break
+        chosen.add(size)
+    title = re.sub(r"\s+", " ", " ".join(text for size, text in parts if size in chosen)).strip()[:200]
+    return reading_case(title) or None
+
+
+def reading_case(title: str) -> str:
+    """'STANDARD TREATMENT MANUAL FOR CHILDREN' -> 'Standard treatment manual for children'; 'IMCI HANDBOOK' ->
+    'IMCI handbook' (a capitalised word of five letters or more is a word, shorter ones may be acronyms);
+    a title starting in lower case gets a capital."""
+    if not title:
+        return title
+    letters = [c for c in title if c.isalpha()]
+    shouting = bool(letters) and all(c.isupper() for c in letters)
+    title = re.sub(r"\b[A-Z]{5,}\b", lambda m: m.group(0).lower(), title)
+    if shouting:  # the little words of an all-capitals title are words too
+        title = re.sub(r"\b(?:A|AN|AND|AT|BY|FOR|IN|OF|ON|OR|THE|TO|WITH)\b", lambda m: m.group(0).lower(), title)
+    return title[0].upper() + title[1:]
 
 
 def _first_line(text: str) -> str | None:

@@ -171,10 +171,16 @@ def _add(blocks: list[Block], lines: list[str], start: int, end: int, section: t
                             kind=kind if lines[start].lstrip().startswith("|") else "text"))
 
 
+_ITALIC = re.compile(r"(?<![*_\w])[*_](?![*_\s])([^*_\n]{3,100}?)(?<![\s*_])[*_](?![*_\w])")
+
+
 def _title(lines: list[str], path: Path) -> str:
-    """The first level-1 '#' heading, else the first non-empty line, else the file name."""
+    """The first level-1 '#' heading, else a work's title set in italics in the opening sentence ("The
+    *Clinical guidelines* has been developed by ..."), else the first non-empty line, else the file name."""
     for line in lines:
         if (m := _HEADING.match(line.strip())) and len(m.group(1)) == 1:
             return m.group(2)
     first = next((line.strip() for line in lines if line.strip()), "")
+    if (m := _ITALIC.search(first)) and len(m.group(1).split()) >= 2:
+        return m.group(1).strip()
     return first.strip("*_ ") if _title_like(first) and len(first) <= 100 else path.stem.replace("_", " ")
