@@ -82,6 +82,19 @@ def collapse_spaces(text: str) -> str:
     return "\n".join(lines)
 
 
+# A drop capital set apart from its word: "T riage and emergency conditions" (not "A few", "I have").
+_DROP_CAPITAL = re.compile(r"^([B-HJ-Z]) ([a-z]{2,})")  # at a title's start only: "HIV and T cells" stays
+_DOUBLED = re.compile(r"^(?P<t>.{4,}?) (?P=t)$")  # a heading drawn twice for a bold effect
+
+
+def heading_text(title: str) -> str:
+    """A section title as printed: drop capitals rejoined, a title set twice ('3. Approach 3. Approach') once."""
+    title = _DROP_CAPITAL.sub(r"\1\2", title.strip())
+    while m := _DOUBLED.match(title):
+        title = m.group("t")
+    return title
+
+
 def is_page_number(line: str) -> bool:
     """True for a line that is only a page number: '12', '- 12 -', 'iv', 'Page 3 / 663', '2 of 478'."""
     return bool(_PAGE_NUMBER.match(line))

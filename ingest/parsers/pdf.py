@@ -218,17 +218,25 @@ def _walk_outline(reader, items, parent: tuple[str, ...], depth: int, marks: lis
 
 def _clean_title(title: str) -> str:
     """Outline titles carry tabs, NBSPs and padding from the authoring tool."""
-    return clean.collapse_spaces(clean.normalize_unicode(str(title)).replace("\n", " ")).strip()
+    return clean.heading_text(clean.collapse_spaces(clean.normalize_unicode(str(title)).replace("\n", " ")))
 
 
 _NUMBER = re.compile(r"^(\d+(?:\.\d+)*)\.?\s")
 _CAPTION = re.compile(r"^(fig\.?|figure|table|box|chart|panel)\s*[A-Z]?\d", re.IGNORECASE)
 
 
+_DIVISION = re.compile(r"^(part|chapter|section|book|volume|module)\b", re.IGNORECASE)
+_BACK_MATTER = re.compile(r"^(annex|appendix|appendices|annexes)\b", re.IGNORECASE)
+
+
 def _nest(parent: tuple[str, ...], title: str) -> tuple[str, ...]:
-    """Append a title to its parent path, undoing outlines that nest numbered siblings ('2.2' under '2.1')."""
+    """Append a title to its parent path, undoing outlines that nest numbered siblings ('2.2' under '2.1'),
+    chapters under front matter ('Executive summary > 1 Introduction') and annexes under the last chapter
+    ('References > Annex 1')."""
     number = _NUMBER.match(title)
     path = list(parent)
+    if (number and "." not in number.group(1)) or _BACK_MATTER.match(title):  # a chapter or an annex
+        return (*(p for p in path if _DIVISION.match(p)), title)
     if number:
         depth = number.group(1).count(".")
         while path and (m := _NUMBER.match(path[-1])) and m.group(1).count(".") >= depth:

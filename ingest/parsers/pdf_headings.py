@@ -25,6 +25,8 @@ MIN_HEADING_PAGES = 3  # a heading size recurs on at least this many pages (and 
 LINE_GAP = 1.6  # runs further apart than this many font sizes are separate headings
 MAX_DEPTH = 2  # innermost open headings kept in a path (cover titles would otherwise head everything)
 _WORD = re.compile(r"[^\W\d_]{2,}")
+# Two quantities with units in one big-font line: a table row ("Neonate – 0.5 L/min Infant – 1 – 2 L/min"), not a heading.
+_QUANTITY = re.compile(r"\d\s?(?:mg|g|ml|l|kg|mmol|µg|mcg|iu|%|l/min|ml/kg)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -90,8 +92,8 @@ def _page_headings(runs: list[tuple[float, str, float]], sizes: set[float]) -> l
                 current.append(text)
             continue
         if current and (size != current_size or abs(y - last_y) > LINE_GAP * size):
-            title = clean.collapse_spaces(clean.normalize_unicode("".join(current)).replace("\n", " ")).strip()
-            if len(title) <= MAX_HEADING_CHARS and _WORD.search(title):
+            title = clean.heading_text(clean.collapse_spaces(clean.normalize_unicode("".join(current)).replace("\n", " ")))
+            if len(title) <= MAX_HEADING_CHARS and _WORD.search(title) and len(_QUANTITY.findall(title)) < 2:
                 found.append((current_size, title))
             current = []
         if size in sizes:
