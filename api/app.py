@@ -22,6 +22,8 @@ from api.routes.ask import router as ask_router
 from api.routes.batch import router as batch_router
 from api.routes.documents import router as documents_router
 from api.routes.health import router as health_router
+from api.routes.pages import router as pages_router
+from api.routes.pages import viewer_router
 from api.routes.search import router as search_router
 from api.routes.verify import router as verify_router
 from api.routes.widget import router as widget_router
@@ -78,10 +80,11 @@ def create_app(settings: Settings, embedder: Any = None, warm: bool = True, free
     app.state.metrics = Metrics()
     app.state.metrics.watch_index(services.reader_or_none)
     errors.install(app)
-    for router in (search_router, ask_router, documents_router, batch_router, verify_router):
+    for router in (search_router, ask_router, documents_router, pages_router, batch_router, verify_router):
         include_v1(app, router)
     app.include_router(health_router)
     app.include_router(widget_router)
+    app.include_router(viewer_router)  # open like the widget: the page holds no data, its fetches carry the key
     docs_assets.install(app)
     security.install(app, settings)
     app.add_middleware(Observer, metrics=app.state.metrics, log_queries=settings.log_queries)

@@ -49,7 +49,12 @@ a.open { display: inline-block; min-height: 32px; padding: 4px 0; font-size: 14p
 .checks li.v-supported { border-left-color: #1a7f37; }
 .checks .verdict { font-weight: 700; margin-right: 4px; }
 .checks q { display: block; font-style: italic; margin: 2px 0; overflow-wrap: anywhere; }
-.disclaimer { margin: 10px 0 0; padding: 8px; background: #fff8e1; border-radius: 6px; font-size: 13px; color: #5c4400; }
+.notices { list-style: none; margin: 6px 0; padding: 0; }
+.notices li { padding: 6px 8px; margin: 4px 0; border-radius: 6px; background: #fff1c2; color: #5c4400; font-size: 14px; }
+.answer .badge { font-size: 13px; font-weight: 600; margin: 0 2px; }
+.answer .b-contradicted { color: #8a1c14; }
+.answer .b-unsupported { color: #5c4400; }
+.disclaimer { margin: 6px 0; padding: 8px; background: #fff8e1; border-radius: 6px; font-size: 13px; color: #5c4400; }
 .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 h3 { font-size: 14px; font-weight: 600; margin: 10px 0 4px; color: var(--gl-muted); }
 @media (max-width: 480px) { .box { padding: 8px; border-radius: 0; border-left: 0; border-right: 0; } }
@@ -69,6 +74,8 @@ h3 { font-size: 14px; font-weight: 600; margin: 10px 0 4px; color: var(--gl-mute
     <button type="submit" hidden>Ask</button>
   </form>
   <div class="status" id="status" role="status" aria-live="polite"></div>
+  <p class="disclaimer" role="note"></p>
+  <ul class="notices" aria-label="Notices" hidden></ul>
   <section class="panel" data-panel="search"><ol class="results" aria-label="Passages"></ol></section>
   <section class="panel" data-panel="ask" hidden>
     <div class="answer" aria-live="polite"></div>
@@ -76,7 +83,6 @@ h3 { font-size: 14px; font-weight: 600; margin: 10px 0 4px; color: var(--gl-mute
     <h3 class="cites-h" hidden>Citations</h3><ol class="citations"></ol>
     <h3 class="sources-h" hidden>Passages retrieved</h3><ol class="results sources"></ol>
   </section>
-  <p class="disclaimer" role="note"></p>
 </div>`;
 
   const el = (tag, props = {}, ...children) => {
@@ -86,14 +92,22 @@ h3 { font-size: 14px; font-weight: 600; margin: 10px 0 4px; color: var(--gl-mute
     return node;
   };
 
-  /* Where a citation opens: the PDF at its page, else the indexed text at its line. */
-  function citationUrl(endpoint, p) {
+  /* Where a citation opens: our page viewer, at the cited page (PDF) or lines (Markdown, text),
+     with the quote highlighted. */
+  function citationUrl(endpoint, p, quote = "") {
     if (!p || !p.doc_id) return null;
-    const base = `${endpoint}/v1/documents/${encodeURIComponent(p.doc_id)}`;
-    const isPdf = /\.pdf$/i.test(p.source || "") || (p.pages && p.pages.length && !p.lines);
-    if (isPdf && p.pages && p.pages.length) return `${base}/file#page=${p.pages[0]}`;
     const page = p.pages && p.pages.length ? p.pages[0] : 1;
-    return `${base}/pages/${page}?format=html` + (p.lines ? `#L${p.lines[0]}` : "");
+    const params = new URLSearchParams({ doc: p.doc_id, page: String(page) });
+    if (p.lines) params.set("lines", `${p.lines[0]}-${p.lines[1] || p.lines[0]}`);
+    if (quote) params.set("q", quote.slice(0, 600));
+    return `${endpoint}/viewer#${params.toString()}`;
+  }
+
+  /* The first sentence of a passage: what a search result's link highlights on the page. */
+  function firstSentence(text) {
+    const t = String(text || "").replace(/\s+/g, " ").trim();
+    const m = /^(.{20,300}?[.;:])(\s|$)/.exec(t);
+    return m ? m[1] : t.slice(0, 200);
   }
 
   function where(p) {
@@ -224,20 +238,26 @@ h3 { font-size: 14px; font-weight: 600; margin: 10px 0 4px; color: var(--gl-mute
 
     onLinkClick(e) {
       const link = e.target.closest && e.target.closest("a[href]");
-      if (!link || !this.getAttribute("api-key")) return;
-      // With a key, a new tab cannot send it: fetch the cited page here and open it as a blob.
+      const key = this.getAttribute("api-key");
+      if (!link || !key) return;
+      // With a key, the viewer asks its opener for it (postMessage): the key never goes in a URL.
       e.preventDefault();
-      const win = window.open("about:blank", "_blank");
-      const [url, hash] = link.href.split("#");
-      fetch(url, { headers: this.headers() }).then((r) => r.blob()).then((blob) => {
-        win.location = URL.createObjectURL(blob) + (hash ? `#${hash}` : "");
-      }).catch(() => win && win.close());
+      const win = window.open(link.href, "_blank");
+      if (!win) return;
+      const origin = new URL(link.href).origin;
+      const answer = (event) => {
+        if (event.source !== win || !event.data || event.data.type !== "gqa-viewer-ready") return;
+        win.postMessage({ type: "gqa-key", key }, origin);
+      };
+      window.addEventListener("message", answer);
+      setTimeout(() => window.removeEventListener("message", answer), 120000);
     }
 
     clear() {
       this.shadowRoot.querySelectorAll("ol").forEach((ol) => ol.replaceChildren());
       this.$(".answer").replaceChildren();
       this.$(".cites-h").hidden = this.$(".sources-h").hidden = this.$(".checks-h").hidden = true;
+      this.$(".notices").hidden = true;
       this.say("");
     }
 
@@ -282,12 +302,13 @@ h3 { font-size: 14px; font-weight: 600; margin: 10px 0 4px; color: var(--gl-mute
     }
 
     passageItem(p, n = null) {
-      const url = citationUrl(this.endpoint, p);
+      const url = citationUrl(this.endpoint, p, n != null ? p.quote : firstSentence(p.text));
       const meta = el("div", { className: "meta" },
         n != null ? `[${n}] ` : null, el("b", { textContent: p.organisation || "" }), p.organisation ? " · " : null,
         `${p.title || p.source}${p.year ? ` (${p.year})` : ""}`,
         p.section ? ` · ${p.section}` : null, where(p) ? ` · ${where(p)}` : null);
-      const text = p.text.length > 320 ? `${p.text.slice(0, 320)}…` : p.text;
+      const shown = p.display_text || p.text;
+      const text = shown.length > 320 ? `${shown.slice(0, 320)}…` : shown;
       const open = url && el("a", { className: "open", href: url, target: "_blank", rel: "noopener",
         textContent: `Open ${where(p) || "source"}` });
       return el("li", { className: "result" }, meta, el("p", { className: "snippet", textContent: text }), open);
@@ -352,7 +373,8 @@ h3 { font-size: 14px; font-weight: 600; margin: 10px 0 4px; color: var(--gl-mute
       this.say(`${passages.length} passages retrieved; answering…`);
     }
 
-    /* The final answer: [n] markers become links to the cited pages; citations listed with quotes. */
+    /* The final answer: [n] markers become links to the cited pages (the viewer, quote highlighted);
+       every sentence the verifier did not find supported is marked where it stands, with a visible label. */
     showAnswer(answer) {
       for (const p of answer.passages || []) this.passagesById.set(p.chunk_id, p);
       const byN = new Map((answer.citations || []).map((c) => [c.n, { ...this.passagesById.get(c.chunk_id), ...c }]));
@@ -360,13 +382,15 @@ h3 { font-size: 14px; font-weight: 600; margin: 10px 0 4px; color: var(--gl-mute
       box.replaceChildren();
       box.classList.toggle("abstained", !!answer.abstained);
       box.classList.toggle("withheld", !!answer.withheld);
-      const flagged = answer.withheld ? [] : (answer.sentences || []).filter((s) => s.verdict && s.verdict !== "supported");
-      for (const part of String(answer.answer || "").split(/(\[\d+(?:\s*,\s*\d+)*\])/)) {
+      const sentences = answer.sentences || [];
+      const flagged = answer.withheld ? [] : sentences.filter((s) => s.verdict && s.verdict !== "supported");
+      const text = String(answer.display_text || answer.answer || "");
+      for (const part of text.split(/(\[\d+(?:\s*,\s*\d+)*\])/)) {
         const nums = /^\[([\d,\s]+)\]$/.exec(part);
         if (!nums) { box.append(...markSentences(part, flagged)); continue; }
         for (const n of nums[1].split(",").map((s) => parseInt(s, 10))) {
           const c = byN.get(n);
-          const url = c && citationUrl(this.endpoint, c);
+          const url = c && citationUrl(this.endpoint, c, c.quote);
           box.append(url ? el("a", { className: "cite", href: url, target: "_blank", rel: "noopener",
             textContent: `[${n}]`, title: `${c.title}, ${where(c)}` }) : `[${n}]`);
         }
@@ -378,11 +402,11 @@ h3 { font-size: 14px; font-weight: 600; margin: 10px 0 4px; color: var(--gl-mute
       });
       this.$(".citations").replaceChildren(...items);
       this.$(".cites-h").hidden = !items.length;
-      const checks = (answer.sentences || []).filter((s) => s.verdict).map((s) => {
+      const checks = sentences.filter((s) => s.verdict).map((s) => {
         const li = el("li", { className: `v-${s.verdict}` });
         li.dataset.verdict = s.verdict;
         li.append(el("span", { className: "verdict", textContent: VERDICT_LABEL[s.verdict] || s.verdict }),
-          el("span", { className: "claim", textContent: s.text }),
+          el("span", { className: "claim", textContent: s.display_text || s.text }),
           el("div", { className: "reason", textContent: s.reason || "" }));
         const ev = (s.evidence || [])[0];
         if (ev) li.append(el("q", { textContent: ev.quote || "" }), el("span", { className: "meta", textContent: `${ev.title}, ${where(ev)}` }));
@@ -390,22 +414,35 @@ h3 { font-size: 14px; font-weight: 600; margin: 10px 0 4px; color: var(--gl-mute
       });
       this.$(".checks").replaceChildren(...checks);
       this.$(".checks-h").hidden = !checks.length;
+      const notices = (answer.notices || []).map((note) => el("li", { textContent: note }));
+      this.$(".notices").replaceChildren(...notices);
+      this.$(".notices").hidden = !notices.length;
       if (answer.disclaimer) this.$(".disclaimer").textContent = answer.disclaimer;
-      const bad = flagged.filter((s) => s.verdict === "contradicted").length;
-      this.say(answer.withheld ? "Answer withheld: the guideline contradicts it"
-        : answer.abstained ? "No answer in the indexed guidelines"
-        : `Answer with ${items.length} citations` + (bad ? `; ${bad} sentence(s) contradicted by the guideline` : ""));
+      this.say(answerStatus(answer, sentences, items.length));
     }
   }
 
+  /* "2 supported of 3 sentences · 2 citations": the count a reader sees before reading the answer. */
+  function answerStatus(answer, sentences, nCitations) {
+    if (answer.withheld) return "Answer withheld: the guideline contradicts it";
+    if (answer.abstained) return "No answer in the indexed guidelines";
+    const n = (v) => sentences.filter((s) => s.verdict === v).length;
+    const parts = [`${n("supported")} supported of ${sentences.length} sentence${sentences.length === 1 ? "" : "s"}`];
+    if (n("contradicted")) parts.push(`${n("contradicted")} contradicted by the guideline`);
+    if (n("unsupported")) parts.push(`${n("unsupported")} not supported by the cited passage`);
+    parts.push(`${nCitations} citation${nCitations === 1 ? "" : "s"}`);
+    return parts.join(" · ");
+  }
+
   const VERDICT_LABEL = { supported: "✓ Supported", contradicted: "✗ Contradicted", unsupported: "? Not supported" };
+  const VERDICT_BADGE = { contradicted: "contradicted by the guideline", unsupported: "not supported by the cited passage" };
 
   /* Text nodes of `part` with each flagged sentence wrapped in a marked span: contradicted and unsupported
      sentences are never shown as the guideline's word. */
   function markSentences(part, flagged) {
     let nodes = [part];
     for (const s of flagged) {
-      const text = String(s.text || "");
+      const text = String(s.display_text || s.text || "");
       if (!text) continue;
       nodes = nodes.flatMap((n) => {
         if (typeof n !== "string") return [n];
@@ -414,7 +451,8 @@ h3 { font-size: 14px; font-weight: 600; margin: 10px 0 4px; color: var(--gl-mute
         const span = el("span", { className: `v-${s.verdict}`, textContent: text,
           title: `${VERDICT_LABEL[s.verdict]}: ${s.reason || ""}` });
         span.dataset.verdict = s.verdict;
-        return [n.slice(0, at), span, n.slice(at + text.length)];
+        const badge = el("span", { className: `badge b-${s.verdict}`, textContent: `(${VERDICT_BADGE[s.verdict]})` });
+        return [n.slice(0, at), span, " ", badge, n.slice(at + text.length)];
       });
     }
     return nodes.filter((n) => n !== "");

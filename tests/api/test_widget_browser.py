@@ -69,12 +69,12 @@ def test_type_a_query_and_open_a_citation(page, live_server):
         page.screenshot(path=str(ARTIFACTS / "widget-search.png"), full_page=True)
         link = first.locator("a.open")
         href = link.evaluate("a => a.href")  # resolved against the page
-        assert href.startswith(base) and "/file#page=" in href
+        assert href.startswith(f"{base}/viewer#") and "doc=" in href and "page=" in href and "q=" in href
         with page.context.expect_page() as opened:
             link.click()
         cited = opened.value
-        assert cited.url.split("#")[0] == href.split("#")[0]
-        assert page.request.get(href.split("#")[0]).status == 200
+        assert cited.url.split("#")[0] == f"{base}/viewer"
+        cited.locator(".hl").first.wait_for()  # the page image, the passage's first sentence highlighted on it
 
 
 def test_keyboard_only_lookup_of_a_markdown_passage(page, live_server):
@@ -86,11 +86,11 @@ def test_keyboard_only_lookup_of_a_markdown_passage(page, live_server):
         inner(page, "li.result").first.wait_for()
         page.keyboard.press("ArrowDown")
         focused = page.evaluate("() => document.querySelector('guideline-lookup').shadowRoot.activeElement.href")
-        assert "/pages/1?format=html#L" in focused
+        assert "/viewer#" in focused and "lines=" in focused
         with page.context.expect_page() as opened:
             page.keyboard.press("Enter")
         cited = opened.value
-        cited.wait_for_load_state()
+        cited.locator(".hl").first.wait_for()  # the cited lines, highlighted
         assert "artesunate" in cited.content()
         assert "Research use only" in cited.content()
 
@@ -109,7 +109,7 @@ def test_ask_streams_the_answer_with_numbered_citations(page, live_server):
         assert events.index("answer") > max(i for i, e in enumerate(events) if e == "token")
         assert inner(page, ".citations li").count() >= 1
         cite = inner(page, ".answer a.cite").first
-        assert "/v1/documents/" in cite.get_attribute("href")
+        assert "/viewer#doc=" in cite.get_attribute("href")
         assert "not medical advice" in inner(page, ".disclaimer").inner_text().lower()
         assert inner(page, ".sources li.result").count() >= 1
         page.screenshot(path=str(ARTIFACTS / "widget-ask.png"), full_page=True)
@@ -156,8 +156,9 @@ def test_with_an_api_key_from_another_origin(page, live_server, tmp_path):
             with page.context.expect_page() as opened:
                 first.locator("a.open").click()
             cited = opened.value
-            cited.wait_for_function("() => location.href.startsWith('blob:')")
-            assert "#page=" in cited.url  # fetched with the key, opened at the cited page
+            cited.locator(".hl").first.wait_for()  # the viewer got the key from its opener and fetched the page
+            assert cited.url.startswith(f"{base}/viewer#")
+            assert "Guideline" in cited.title() and "blob:" not in cited.title() and "widget-key" not in cited.url
         finally:
             host.shutdown()
 
