@@ -33,7 +33,7 @@ run: ingest
 	exec $(GQA) serve
 
 test: setup setup-llm setup-vllm lint
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --durations=25
 
 test-fast: setup lint
 	$(PY) -m pytest -q -m "not slow"
