@@ -21,6 +21,7 @@ import pypdfium2.raw as pdfium_c
 
 DEFAULT_SCALE = 1.5  # 72 dpi points -> 108 dpi pixels: an A4 page is 893 x 1263
 MIN_WIDTH, MAX_WIDTH = 400, 2000
+MAX_BYTES = 200_000  # a page image above this is re-encoded with 16 colours
 PALETTE_COLOURS = 64  # text, greys and the highlight; measured: a corpus page stays well under 200 KB
 FILL = (255, 221, 0, 90)  # semi-transparent yellow
 OUTLINE = (214, 140, 0, 255)
@@ -96,8 +97,11 @@ def encode_png(image, boxes: tuple[Box, ...] = ()) -> bytes:
             draw.rectangle((x0, y0, x1, y1), fill=FILL, outline=OUTLINE, width=2)
         image = Image.alpha_composite(image.convert("RGBA"), layer).convert("RGB")
     # A palette keeps anti-aliased text readable and the file ~4x smaller than RGB.
-    out = io.BytesIO()
-    image.quantize(colors=PALETTE_COLOURS, method=Image.Quantize.MEDIANCUT).save(out, format="PNG", optimize=True)
+    for colours in (PALETTE_COLOURS, 16):  # a photo or a shaded chart: fewer colours keep it light on a slow link
+        out = io.BytesIO()
+        image.quantize(colors=colours, method=Image.Quantize.MEDIANCUT).save(out, format="PNG", optimize=True)
+        if out.tell() <= MAX_BYTES:
+            break
     return out.getvalue()
 
 
