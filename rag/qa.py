@@ -95,7 +95,9 @@ class QA:
             return self._abstained(question, given, timings, sig,
                                    (*generation.notices, "the generator found no answer in the passages"), generation)
         t0 = time.perf_counter()
-        checked = check_answer(generation.text, given, self.settings.support_threshold)
+        # An extractive line is a quote cited by its last marker; any other `[2]` in it is the source's footnote.
+        checked = check_answer(generation.text, given, self.settings.support_threshold,
+                               trailing_only=generation.generator == "extractive")
         text = strip_unknown_markers(generation.text, len(given))
         timings["check"] = _ms(t0)
         timings["total"] = _ms(t_total)

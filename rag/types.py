@@ -135,6 +135,13 @@ class Citation:
     quote: str
     support: float = 0.0  # best lexical support of a sentence that cites it, 0..1
 
+    @property
+    def display_quote(self) -> str:
+        """The quote for reading: markup stripped, PDF artefacts repaired (`quote` stays verbatim)."""
+        from rag.text.display import display_text
+
+        return display_text(self.quote)
+
     def to_dict(self) -> dict[str, Any]:
         """Where the cited passage is, the quote and its support."""
         return _dump(CitationJSON, self)
@@ -168,6 +175,13 @@ class AnswerSentence:
     reason: str = ""
     evidence: tuple[Evidence, ...] = ()
 
+    @property
+    def display_text(self) -> str:
+        """The sentence for reading: markup stripped, PDF artefacts repaired."""
+        from rag.text.display import display_text
+
+        return display_text(self.text)
+
     def to_dict(self) -> dict[str, Any]:
         """The sentence, its citation numbers and their support."""
         return _dump(SentenceJSON, self)
@@ -192,6 +206,13 @@ class Answer:
     abstain_signals: dict[str, float] = field(default_factory=dict)
     disclaimer: str = DISCLAIMER
     withheld: str | None = None  # why the answer was withheld (its key sentence contradicted), else None
+
+    @property
+    def display_text(self) -> str:
+        """The answer for reading: each line's markup stripped and PDF artefacts repaired, [n] markers kept."""
+        from rag.text.display import display_answer
+
+        return display_answer(self.text)
 
     def to_dict(self) -> dict[str, Any]:
         """The fixed `ask` contract first, then our extra fields."""
@@ -265,6 +286,9 @@ class CitationJSON(BaseModel):
     year: int | None = _from_passage("year")
     page_labels: list[str] = _from_passage("page_labels")
     support: _Support = Field(description="Best lexical support of a sentence citing it, 0..1.")
+    display_quote: str = Field("", description="The quote for reading (markup stripped, PDF hyphenation and "
+                                               "letter spacing repaired, footnote markers removed); `quote` "
+                                               "stays verbatim.")
 
 
 _EVIDENCE_EXAMPLE = {  # a real verdict's evidence from the full-corpus index ("Give artesunate 4.4 mg/kg IV or IM ...")
@@ -309,6 +333,7 @@ class SentenceJSON(BaseModel):
     reason: str = Field("", description="Why, in words a reader can check (\"the guideline says 5 days, the claim says 10\").")
     evidence: Annotated[list[EvidenceJSON], BeforeValidator(_evidence_list)] = Field(
         default_factory=list, description="The span(s) the sentence was checked against.")
+    display_text: str = Field("", description="The sentence for reading: markup stripped, PDF artefacts repaired.")
 
 
 class AnswerJSON(BaseModel):
@@ -330,6 +355,8 @@ class AnswerJSON(BaseModel):
     abstain_signals: dict[str, _Signal]
     withheld: str | None = Field(None, description="Why the answer was withheld (its key sentence is contradicted "
                                                    "by the guideline), else null.")
+    display_text: str = Field("", description="The answer for reading: markup stripped, PDF hyphenation and letter "
+                                              "spacing repaired, source footnote markers removed; [n] markers kept.")
 
 
 class VerifiedJSON(BaseModel):

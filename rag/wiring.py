@@ -66,10 +66,15 @@ def build_retriever(settings: Settings, embedder: Embedder | None = None, index:
     return Retriever(index, embedder, settings, reranker=load_reranker(settings.reranker_model))
 
 
-def build_generator(settings: Settings) -> Generator:
-    """The generator `settings.generator` names (extractive, openai, vllm)."""
+def build_generator(settings: Settings, embedder: Embedder | None = None) -> Generator:
+    """The generator `settings.generator` names (extractive, openai, vllm); the extractive one ranks its
+    candidate sentences with `embedder` too when given (the retriever's, already loaded)."""
     from rag.answering.generators.base import FACTORIES
 
+    if settings.generator == "extractive" and embedder is not None:
+        from rag.answering.generators.extractive import ExtractiveGenerator
+
+        return ExtractiveGenerator(settings, embedder)
     return FACTORIES[settings.generator](settings)
 
 
@@ -81,5 +86,6 @@ def build_qa(settings: Settings, *, retriever: Retriever | None = None, generato
 
     if retrieval and retriever is None:
         retriever = build_retriever(settings)
-    return QA(retriever if retrieval else None, generator if generator is not None else build_generator(settings),
-              settings)
+    if generator is None:
+        generator = build_generator(settings, retriever.embedder if retriever is not None else None)
+    return QA(retriever if retrieval else None, generator, settings)

@@ -23,12 +23,9 @@ from rag.verify.verdict import SUPPORTED
 from rag.verify.verifier import Verified, verify_against
 
 _MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;–-]\s*\d+)*)\]")
+_TRAILING = re.compile(r"\s\[(\d+(?:\s*[,;–-]\s*\d+)*)\]\s*$")
 
 MAX_JOINED_QUOTE = 600  # characters; a longer span would hide the supporting words
-
-
-
-
 
 
 def support_score(claim: str, passage_text: str) -> float:
@@ -95,8 +92,24 @@ def _clean(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip(" -•*\t.;,:")
 
 
-def parse_claims(answer: str) -> list[Claim]:
-    """Split an answer into claims, each with the [n] numbers that close it."""
+def parse_trailing_claims(answer: str) -> list[Claim]:
+    """One claim per line, cited by the one marker that ends the line (an extractive answer: any `[2]`
+    inside the quoted text is the source's footnote, never a citation of ours)."""
+    claims = []
+    for line in answer.splitlines():
+        m = _TRAILING.search(line)
+        text = _clean(line[:m.start()] if m else line)
+        nums = tuple(dict.fromkeys(marker_numbers(m.group(1)))) if m else ()
+        if text and (nums or content_words(text)):
+            claims.append(Claim(text, nums))
+    return claims
+
+
+def parse_claims(answer: str, trailing_only: bool = False) -> list[Claim]:
+    """Split an answer into claims, each with the [n] numbers that close it; with `trailing_only`,
+    one claim per line and only the line's last marker counts (`parse_trailing_claims`)."""
+    if trailing_only:
+        return parse_trailing_claims(answer)
     claims: list[Claim] = []
     for line in answer.splitlines():
         pos = 0
@@ -137,14 +150,15 @@ def verify_claim(text: str, cited: tuple[int, ...], passages: list[Passage]) -> 
     return verified
 
 
-def check_answer(answer: str, passages: list[Passage], threshold: float) -> CheckedAnswer:
+def check_answer(answer: str, passages: list[Passage], threshold: float, trailing_only: bool = False) -> CheckedAnswer:
     """Map each claim's [n] to the given passages (1-based), verify it, score lexical support, quote verbatim.
 
-    `threshold` is kept for callers; a sentence is supported by the verifier's verdict, not by the score."""
+    `threshold` is kept for callers; a sentence is supported by the verifier's verdict, not by the score.
+    `trailing_only`: an extractive answer, whose lines are cited by their last marker only."""
     sentences, notices = [], []
     best: dict[int, float] = {}
     claims_of: dict[int, list[str]] = {}
-    for claim in parse_claims(answer):
+    for claim in parse_claims(answer, trailing_only):
         valid = tuple(n for n in claim.numbers if 1 <= n <= len(passages))
         dropped = tuple(n for n in claim.numbers if n not in valid)
         if dropped:

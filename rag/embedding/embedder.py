@@ -6,6 +6,7 @@ An index records the `EmbedderInfo` that built it; a query with another embedder
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Protocol
@@ -87,6 +88,9 @@ class SentenceTransformerEmbedder:
         from sentence_transformers import SentenceTransformer
 
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        # A Hugging Face fast tokenizer keeps its padding/truncation state on the object: two threads encoding
+        # at once (a batch's answers embedding their candidate sentences) corrupt each other's batches.
+        self._lock = threading.Lock()
         max_tokens = int(self._model.max_seq_length)
         self._count = _token_counter(path, self._model.tokenizer)
         self.batch_size = batch_size
@@ -110,13 +114,14 @@ class SentenceTransformerEmbedder:
         if not texts:
             return np.zeros((0, self.info.dim), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        vectors = self._model.encode(
-            [texts[i] for i in order],
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        ).astype(np.float32)
+        with self._lock:
+            vectors = self._model.encode(
+                [texts[i] for i in order],
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            ).astype(np.float32)
         out = np.empty_like(vectors)
         out[order] = vectors
         return out
@@ -124,8 +129,10 @@ class SentenceTransformerEmbedder:
     def embed_query(self, text: str) -> np.ndarray:
         """One normalised query vector (ONNX Runtime when loaded for serving, else PyTorch)."""
         if self._encode_query is not None:
-            return self._encode_query(text)
-        vector = self._model.encode([text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+            with self._lock:  # the ONNX encoder tokenizes with the same tokenizer object
+                return self._encode_query(text)
+        with self._lock:
+            vector = self._model.encode([text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
         return vector[0].astype(np.float32)
 
     def count_tokens(self, text: str) -> int:
