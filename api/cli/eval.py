@@ -80,7 +80,7 @@ def print_report(report: dict, console: Console) -> None:
 
 
 def eval_command(
-    questions: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Eval JSONL (see shared/eval/README.md).")],
+    questions: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Eval JSONL (benchmarks/questions/README.md).")],
     ablation: Annotated[bool, typer.Option("--ablation", help="Compare dense, lexical, hybrid (and +rerank).")] = False,
     report: Annotated[Path | None, typer.Option("--report", help="Write the JSON report to this file.")] = None,
     compare: Annotated[Path | None, typer.Option("--compare", exists=True, dir_okay=False,
