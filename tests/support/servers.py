@@ -133,7 +133,7 @@ def gqa_serve(index: Path, log: Path, *args: str, workers: int = 1, **env: str) 
                                 stdout=out, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 180
+        deadline = time.monotonic() + 180 * workers  # each worker loads its models; a loaded CI machine is slow
         while log.read_text().count("Application startup complete") < workers:
             assert proc.poll() is None, log.read_text()
             assert time.monotonic() < deadline, "gqa serve did not start:\n" + log.read_text()
