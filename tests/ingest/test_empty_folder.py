@@ -9,6 +9,7 @@ import pytest
 
 import ingest.pipeline as pipeline
 from ingest.pipeline import NothingToIngest, ingest
+from rag.errors import BadDocument
 from rag.index import layout
 from rag.settings import Settings
 from tests.support.pdf import make_corrupt_pdf, make_guideline_pdf, make_not_pdf
@@ -76,3 +77,12 @@ def test_progress_counts_pages_and_moves_within_one_file(fake_embedder, tmp_path
     assert sum(steps) == pytest.approx(totals[0])
     assert len(steps) >= (pdf_chunks + 1) // 2  # a step per embedding batch, not one per file
     assert all(step > 0 for step in steps)
+
+
+def test_a_markdown_file_with_a_nul_byte_after_its_first_kilobyte_is_binary(tmp_path):
+    from ingest.parsers.formats import parse_file
+
+    path = tmp_path / "late-nul.md"
+    path.write_bytes(b"# Title\n\n" + b"a" * 2000 + b"\x00" + b"b" * 100)
+    with pytest.raises(BadDocument, match="binary content"):
+        parse_file(path)
