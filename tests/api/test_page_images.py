@@ -3,7 +3,6 @@ the shared corpus, ingested through the real pipeline and served through create_
 
 from __future__ import annotations
 
-import hashlib
 import io
 
 import pytest
@@ -12,20 +11,10 @@ from PIL import Image, ImageStat
 from api import page_images
 from api.app import create_app
 from rag.settings import Settings
-from tests.support.real_pdf import HYPHEN_PAGE, HYPHENATED, PAGE, PDF, SENTENCE, ingest_real_pdf
+from tests.support.real_pdf import HYPHEN_PAGE, HYPHENATED, PAGE, PDF, SENTENCE
 from tests.support.servers import asgi_client
 
 pytestmark = [pytest.mark.anyio, pytest.mark.corpus]
-
-
-@pytest.fixture(scope="module")
-def real_index(tmp_path_factory, corpus_dir, fake_embedder):
-    return ingest_real_pdf(corpus_dir, tmp_path_factory.mktemp("real-pdf"), fake_embedder)
-
-
-@pytest.fixture(scope="module")
-def doc_id(corpus_dir) -> str:
-    return hashlib.sha256((corpus_dir / PDF).read_bytes()).hexdigest()
 
 
 @pytest.fixture

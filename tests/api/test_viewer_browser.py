@@ -4,7 +4,6 @@ after the guideline page, and an API key handed over by the opener is used. Scre
 
 from __future__ import annotations
 
-import hashlib
 from urllib.parse import urlencode
 
 import httpx
@@ -13,7 +12,7 @@ import pytest
 from api.app import create_app
 from rag.settings import Settings
 from tests.support.browser import ARTIFACTS, launch
-from tests.support.real_pdf import PAGE, PDF, SENTENCE, ingest_real_pdf
+from tests.support.real_pdf import PAGE, SENTENCE
 from tests.support.servers import running_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.corpus]
@@ -23,16 +22,6 @@ TITLE_WORD = "hypertension"  # in the ingested title of the WHO guideline
 @pytest.fixture(scope="module")
 def browser():
     yield from launch()
-
-
-@pytest.fixture(scope="module")
-def real_index(tmp_path_factory, corpus_dir, fake_embedder):
-    return ingest_real_pdf(corpus_dir, tmp_path_factory.mktemp("viewer-pdf"), fake_embedder)
-
-
-@pytest.fixture(scope="module")
-def doc_id(corpus_dir) -> str:
-    return hashlib.sha256((corpus_dir / PDF).read_bytes()).hexdigest()
 
 
 @pytest.fixture
