@@ -25,7 +25,6 @@ from pathlib import Path
 import httpx
 
 from benchmarks.common import index_arg, out_arg, questions_arg, read_jsonl
-from rag.answering.generators.extractive import ExtractiveGenerator
 from rag.answering.generators.openai_http import OpenAIGenerator
 from rag.answering.prompt import fit_passages
 from rag.batch.engine import BatchOptions, batch_file
@@ -100,7 +99,7 @@ def extractive(index: Path, items: list[dict], tmp: Path) -> dict:
     result = {}
     for c in (1, 2):
         t0 = time.perf_counter()
-        s = batch_file(QA(qa.retriever, ExtractiveGenerator(settings), settings), src, tmp / f"ex-{c}.jsonl",
+        s = batch_file(QA(qa.retriever, qa.generator, settings), src, tmp / f"ex-{c}.jsonl",
                        BatchOptions(concurrency=c))
         wall = time.perf_counter() - t0
         result[f"concurrency_{c}"] = {"questions": len(items), "wall_s": round(wall, 3),

@@ -35,6 +35,19 @@ def withheld_reason(sentences: tuple[AnswerSentence, ...]) -> str | None:
     return None
 
 
+def _related(passages) -> tuple[Passage, ...]:
+    """The first RELATED passages on distinct pages (two chunks of one page would list the page twice)."""
+    seen, out = set(), []
+    for p in passages:
+        where = (p.doc_id or p.source, tuple(p.pages or ()), tuple(p.lines or ()) if not p.pages else ())
+        if where not in seen:
+            seen.add(where)
+            out.append(p)
+        if len(out) == RELATED:
+            break
+    return tuple(out)
+
+
 def _ms(t0: float) -> float:
     return (time.perf_counter() - t0) * 1000
 
@@ -82,7 +95,7 @@ class QA:
         return abstain.signals(words, passages, reader.chunks_with_term, reader.chunk_count(), pieces)
 
     def _abstained(self, question, passages, timings, sig, notices=(), generation: Generation | None = None) -> Answer:
-        return Answer(question, ABSTAIN_TEXT, True, passages=tuple(passages), related=tuple(passages[:RELATED]),
+        return Answer(question, ABSTAIN_TEXT, True, passages=tuple(passages), related=_related(passages),
                       generator=self.generator.name, model=generation.model if generation else None,
                       usage=generation.usage if generation else {}, timings=timings,
                       notices=tuple(notices), abstain_signals=sig)
@@ -95,9 +108,8 @@ class QA:
             return self._abstained(question, given, timings, sig,
                                    (*generation.notices, "the generator found no answer in the passages"), generation)
         t0 = time.perf_counter()
-        # An extractive line is a quote cited by its last marker; any other `[2]` in it is the source's footnote.
         checked = check_answer(generation.text, given, self.settings.support_threshold,
-                               trailing_only=generation.generator == "extractive")
+                               trailing_only=generation.quoted_lines)
         text = strip_unknown_markers(generation.text, len(given))
         timings["check"] = _ms(t0)
         timings["total"] = _ms(t_total)

@@ -97,11 +97,14 @@ class AnswerStage:
     """Ray actor: generation (one batched call, or concurrent requests) and the citation checks."""
 
     def __init__(self, settings: dict, concurrency: int):
-        from rag.wiring import build_qa, configure_process
+        from rag.wiring import build_generator, build_qa, configure_process, load_embedder
 
         s = Settings(**settings)
         configure_process(s)  # an actor is an entry point: its own process
-        self.qa = build_qa(s, retrieval=False)
+        # The extractive generator ranks candidate sentences with the embedder too: without it a batch
+        # would answer differently from `gqa ask`.
+        generator = build_generator(s, load_embedder(s)) if s.generator == "extractive" else None
+        self.qa = build_qa(s, retrieval=False, generator=generator)
         self.pool = None if isinstance(self.qa.generator, BatchGenerator) else ThreadPoolExecutor(concurrency)
 
     def __call__(self, batch):

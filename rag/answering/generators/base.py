@@ -25,6 +25,8 @@ class Generation:
     timings: dict[str, float] = field(default_factory=dict)  # ms: prompt, model, ...
     notices: tuple[str, ...] = ()
     abstain: bool = False  # the model itself said the sources do not answer
+    # Each line is a verbatim quote cited by its last marker: any other `[2]` in it is the source's footnote.
+    quoted_lines: bool = False
 
 
 class Generator(Protocol):

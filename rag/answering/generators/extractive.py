@@ -57,7 +57,7 @@ class ExtractiveGenerator:
         words = question.query.lexical  # English words for English passages
         text = render(select(words, passages, self.max_sentences, self.embedder), passages)
         return Generation(text, tuple(passages), self.name, None, {},
-                          {"generate": (time.perf_counter() - t0) * 1000}, abstain=not text)
+                          {"generate": (time.perf_counter() - t0) * 1000}, abstain=not text, quoted_lines=True)
 
     def stream(self, question: str | Question, passages: list[Passage]) -> Iterator[str | Generation]:
         """The same answer, one line at a time."""
