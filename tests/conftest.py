@@ -51,6 +51,16 @@ def _block_network(monkeypatch):
 
 
 @pytest.fixture(scope="session")
+def vllm_url(tmp_path_factory):
+    """vLLM's own OpenAI server (tests.support.llm_servers.vllm_server), started once per session: it takes
+    about five minutes to start on this CPU, so the tests that need it share one."""
+    from tests.support.llm_servers import vllm_server
+
+    with vllm_server(tmp_path_factory.mktemp("vllm")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
 def embedder():
     """The real all-MiniLM-L6-v2: for integration tests and assertions about semantic ranking."""
     from rag.embedding.embedder import load_embedder

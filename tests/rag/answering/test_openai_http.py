@@ -20,7 +20,7 @@ from rag.errors import GeneratorUnavailable
 from rag.settings import Settings
 from rag.types import DISCLAIMER, Passage
 from tests.support.index import INJECTED_INSTRUCTION
-from tests.support.llm_servers import SERVED_NAME, free_port, vllm_server
+from tests.support.llm_servers import SERVED_NAME, free_port
 from tests.support.servers import asgi_client, parse_sse
 
 TEXTS = [
@@ -161,36 +161,35 @@ async def test_injected_passage_cannot_remove_the_disclaimer(llama_url, answer_i
 @pytest.mark.llm
 @pytest.mark.vllm
 @pytest.mark.slow
-def test_vllm_openai_server_completions_chat_stream_and_structured(tmp_path_factory):
-    with vllm_server(tmp_path_factory.mktemp("vllm")) as url:
-        for api in ("completions", "chat"):
-            gen = OpenAIGenerator(settings(llm_base_url=[url], llm_api=api)).generate(QUESTION, passages())
-            assert gen.usage["prompt_tokens"] > 100
-            _assert_checkable(gen, passages())
-        *pieces, final = OpenAIGenerator(settings(llm_base_url=[url])).stream(QUESTION, passages())
-        assert len(pieces) >= 2 and "".join(pieces).strip() == final.text
-        replies = Replies()
-        structured = OpenAIGenerator(settings(llm_base_url=[url], llm_structured=True, llm_max_tokens=96),
-                                     http_client=replies.client)
-        gen = structured.generate(QUESTION, passages())
-        choice = replies.bodies[-1]["choices"][0]
-        raw = choice["text"]
-        # vLLM kept to the schema: the reply is its JSON from the first token, whole or cut at max_tokens.
-        assert re.match(r'\s*\{\s*"abstain"\s*:\s*(true|false)\s*,\s*"sentences"\s*:\s*\[', raw), raw[:300]
-        if choice["finish_reason"] == "length":  # SmolLM2-135M can add sentences past any max_tokens
-            assert gen.text == raw.strip() and any("not valid JSON" in n for n in gen.notices)
-        else:
-            data = json.loads(raw)
-            assert not any("not valid JSON" in n for n in gen.notices)
-            if data["abstain"]:
-                assert gen.abstain and gen.text == NOT_IN_SOURCES
-            else:  # one line per sentence of the JSON, in order, with its [n] markers
-                lines = gen.text.split("\n")
-                assert data["sentences"] and len(lines) == len(data["sentences"])
-                for line, sentence in zip(lines, data["sentences"]):
-                    assert line.startswith(sentence["text"].strip())
-                    assert all(f"[{int(n)}]" in line for n in sentence.get("citations", []))
+def test_vllm_openai_server_completions_chat_stream_and_structured(vllm_url):
+    for api in ("completions", "chat"):
+        gen = OpenAIGenerator(settings(llm_base_url=[vllm_url], llm_api=api)).generate(QUESTION, passages())
+        assert gen.usage["prompt_tokens"] > 100
         _assert_checkable(gen, passages())
+    *pieces, final = OpenAIGenerator(settings(llm_base_url=[vllm_url])).stream(QUESTION, passages())
+    assert len(pieces) >= 2 and "".join(pieces).strip() == final.text
+    replies = Replies()
+    structured = OpenAIGenerator(settings(llm_base_url=[vllm_url], llm_structured=True, llm_max_tokens=96),
+                                 http_client=replies.client)
+    gen = structured.generate(QUESTION, passages())
+    choice = replies.bodies[-1]["choices"][0]
+    raw = choice["text"]
+    # vLLM kept to the schema: the reply is its JSON from the first token, whole or cut at max_tokens.
+    assert re.match(r'\s*\{\s*"abstain"\s*:\s*(true|false)\s*,\s*"sentences"\s*:\s*\[', raw), raw[:300]
+    if choice["finish_reason"] == "length":  # SmolLM2-135M can add sentences past any max_tokens
+        assert gen.text == raw.strip() and any("not valid JSON" in n for n in gen.notices)
+    else:
+        data = json.loads(raw)
+        assert not any("not valid JSON" in n for n in gen.notices)
+        if data["abstain"]:
+            assert gen.abstain and gen.text == NOT_IN_SOURCES
+        else:  # one line per sentence of the JSON, in order, with its [n] markers
+            lines = gen.text.split("\n")
+            assert data["sentences"] and len(lines) == len(data["sentences"])
+            for line, sentence in zip(lines, data["sentences"]):
+                assert line.startswith(sentence["text"].strip())
+                assert all(f"[{int(n)}]" in line for n in sentence.get("citations", []))
+    _assert_checkable(gen, passages())
 
 
 # --- faults at the transport ----------------------------------------------------------------

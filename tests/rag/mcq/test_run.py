@@ -16,7 +16,7 @@ from rag.mcq.run import MCQOptions, MCQRunner, read_records, run_items
 from rag.mcq.stats import summarize
 from rag.retrieval.retriever import Retriever
 from rag.settings import Settings
-from tests.support.llm_servers import SERVED_NAME, vllm_server
+from tests.support.llm_servers import SERVED_NAME
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "mcq"
 
@@ -99,19 +99,18 @@ def test_constrained_auto_is_decided_by_what_the_server_does(llama_url):
 @pytest.mark.llm
 @pytest.mark.vllm
 @pytest.mark.slow
-def test_vllm_server_both_modes_with_constrained_letters(tmp_path_factory, retriever):
+def test_vllm_server_both_modes_with_constrained_letters(vllm_url, retriever):
     items = load_items(FIXTURES / "mirage_small.json") + load_items(FIXTURES / "small.jsonl")
-    with vllm_server(tmp_path_factory.mktemp("vllm")) as url:
-        # The base-model path Meditron-3 takes; the chat prompt is exercised against llama.cpp's server above,
-        # and each vLLM pass costs minutes on a CPU.
-        for api in ("completions",):
-            # 8 long rag prompts queue on a 2-core CPU server: give each request minutes, not the default 120 s.
-            runner = MCQRunner(settings(url, llm_api=api, llm_timeout=600), MCQOptions(concurrency=8, constrained="on"),
-                               retriever)
-            records, summary = run_items(runner, items)
-            check_records(records, items, ["closed", "rag"], retriever)
-            assert summary["constrained"] in ("structured_outputs", "guided_choice")
-            by_key = {i.key: i for i in items}
-            for r in records:  # the server kept to the option letters: nothing to parse, nothing unparsed
-                assert r["raw"].strip() in by_key[r["key"]].letters and r["choice"] == r["raw"].strip()
-            assert summary["modes"]["closed"]["unparsed"] == summary["modes"]["rag"]["unparsed"] == 0
+    # The base-model path Meditron-3 takes; the chat prompt is exercised against llama.cpp's server above,
+    # and each vLLM pass costs minutes on a CPU.
+    for api in ("completions",):
+        # 8 long rag prompts queue on a 2-core CPU server: give each request minutes, not the default 120 s.
+        runner = MCQRunner(settings(vllm_url, llm_api=api, llm_timeout=600), MCQOptions(concurrency=8, constrained="on"),
+                           retriever)
+        records, summary = run_items(runner, items)
+        check_records(records, items, ["closed", "rag"], retriever)
+        assert summary["constrained"] in ("structured_outputs", "guided_choice")
+        by_key = {i.key: i for i in items}
+        for r in records:  # the server kept to the option letters: nothing to parse, nothing unparsed
+            assert r["raw"].strip() in by_key[r["key"]].letters and r["choice"] == r["raw"].strip()
+        assert summary["modes"]["closed"]["unparsed"] == summary["modes"]["rag"]["unparsed"] == 0
