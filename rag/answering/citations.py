@@ -14,13 +14,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from rag.answering.verbatim import whole_quote
 from rag.text.sentences import sentence_spans
 from rag.text.words import content_words
-from rag.types import AnswerSentence, Citation, Passage
+from rag.types import AnswerSentence, Citation, Evidence, Passage
 from rag.verify.claims import marker_numbers
 from rag.verify.verdict import SUPPORTED
 from rag.verify.verifier import Verified, verify_against
+
+if TYPE_CHECKING:
+    from rag.verify.judge import Judge
 
 _MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;–-]\s*\d+)*)\]")
 _TRAILING = re.compile(r"\s\[(\d+(?:\s*[,;–-]\s*\d+)*)\]\s*$")
@@ -135,11 +140,17 @@ class CheckedAnswer:
     notices: tuple[str, ...]
 
 
-def verify_claim(text: str, cited: tuple[int, ...], passages: list[Passage]) -> Verified:
-    """The verdict of one answer claim: against its cited passages, or all given ones when it cites none."""
+def verify_claim(text: str, cited: tuple[int, ...], passages: list[Passage], judge: Judge | None = None) -> Verified:
+    """The verdict of one answer claim: against its cited passages, or all given ones when it cites none;
+    `judge` (an LLM, when configured) decides what the rules leave undecided."""
     if not cited:
-        return verify_against(text, passages)
-    verified = verify_against(text, [passages[n - 1] for n in cited])
+        return verify_against(text, passages, judge)
+    for n in cited:
+        quote = whole_quote(text, passages[n - 1].text)
+        if quote is not None:
+            return Verified(text, SUPPORTED, f"quoted verbatim from passage [{n}]",
+                            (Evidence(passages[n - 1], quote),), 1.0, "verbatim")
+    verified = verify_against(text, [passages[n - 1] for n in cited], judge)
     if verified.verdict == SUPPORTED:
         return verified
     elsewhere = verify_against(text, [p for i, p in enumerate(passages, 1) if i not in cited])
@@ -150,7 +161,8 @@ def verify_claim(text: str, cited: tuple[int, ...], passages: list[Passage]) -> 
     return verified
 
 
-def check_answer(answer: str, passages: list[Passage], threshold: float, trailing_only: bool = False) -> CheckedAnswer:
+def check_answer(answer: str, passages: list[Passage], threshold: float, trailing_only: bool = False,
+                 judge: Judge | None = None) -> CheckedAnswer:
     """Map each claim's [n] to the given passages (1-based), verify it, score lexical support, quote verbatim.
 
     `threshold` is kept for callers; a sentence is supported by the verifier's verdict, not by the score.
@@ -165,7 +177,7 @@ def check_answer(answer: str, passages: list[Passage], threshold: float, trailin
             notices.append(f"dropped citation(s) {list(dropped)}: no such passage was given")
         scores = {n: support_score(claim.text, passages[n - 1].text) for n in valid}
         top = max(scores.values(), default=0.0)
-        verified = verify_claim(claim.text, valid, passages)
+        verified = verify_claim(claim.text, valid, passages, judge)
         supported = bool(valid) and verified.verdict == SUPPORTED
         sentences.append(AnswerSentence(claim.text, valid, supported, top, dropped, verified.verdict if valid or
                                         verified.verdict != SUPPORTED else "unsupported",
