@@ -21,6 +21,7 @@ from rag.types import ABSTAIN_TEXT, Answer, AnswerSentence, Filters, Passage
 
 if TYPE_CHECKING:
     from rag.retrieval.retriever import Retriever
+    from rag.verify.judge import Judge
 
 RELATED = 3  # passages shown as "related" when abstaining
 WITHHELD_TEXT = "This answer was withheld: the guideline contradicts it."
@@ -67,10 +68,11 @@ class Retrieved:
 class QA:
     """Question answering over one retriever and one generator, both built once."""
 
-    def __init__(self, retriever: Retriever | None, generator: Generator, settings: Settings):
+    def __init__(self, retriever: Retriever | None, generator: Generator, settings: Settings, judge: Judge | None = None):
         self.retriever = retriever  # None in a stage that only generates and checks (Ray's answer actors)
         self.generator = generator
         self.settings = settings
+        self.judge = judge  # the LLM judge for sentences the rules leave undecided (GQA_VERIFY_JUDGE)
 
     # --- stages
     def _check_question(self, question: str | Question) -> Question:
@@ -109,7 +111,7 @@ class QA:
                                    (*generation.notices, "the generator found no answer in the passages"), generation)
         t0 = time.perf_counter()
         checked = check_answer(generation.text, given, self.settings.support_threshold,
-                               trailing_only=generation.quoted_lines)
+                               trailing_only=generation.quoted_lines, judge=self.judge)
         text = strip_unknown_markers(generation.text, len(given))
         timings["check"] = _ms(t0)
         timings["total"] = _ms(t_total)

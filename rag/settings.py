@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -148,6 +148,14 @@ class Settings(BaseSettings):
     llm_max_passages: int = Field(8, ge=1, le=50,
                                   description="Most passages put in an LLM prompt (fewer if the context is short).")
 
+    # --- verification
+    verify_judge: bool = Field(
+        False, description="Ask the LLM at GQA_LLM_BASE_URL (GQA_LLM_MODEL, GQA_LLM_API, GQA_LLM_TIMEOUT) for a verdict "
+        "on claims the rules leave undecided (unsupported on word coverage alone) in answers, `gqa verify` and POST /v1/verify; "
+        "never asked about, nor allowed to overrule, a number, negation or drug mismatch; when the server fails or "
+        "times out the rules' verdict stands (rag/verify/judge.py). Needs GQA_LLM_BASE_URL set explicitly.",
+    )
+
     # --- API
     host: str = Field("127.0.0.1", description="Bind address of `gqa serve`.")
     port: int = Field(8000, ge=1, le=65535)
@@ -188,6 +196,17 @@ class Settings(BaseSettings):
         if value >= size:
             raise ValueError(f"chunk_overlap ({value}) must be smaller than chunk_tokens ({size})")
         return value
+
+    @model_validator(mode="after")
+    def _judge_has_a_server(self) -> Settings:
+        # The default URL is the generator's convenience; a judge that silently asks whatever listens there is not.
+        if self.verify_judge and ("llm_base_url" not in self.model_fields_set or not self.llm_base_url):
+            message = ("the LLM judge needs GQA_LLM_BASE_URL (an OpenAI-compatible server, e.g. http://127.0.0.1:8001/v1); "
+                       "set it, or set GQA_VERIFY_JUDGE=false")
+            raise ValidationError.from_exception_data(type(self).__name__, [
+                {"type": "value_error", "loc": ("verify_judge",), "input": self.verify_judge,
+                 "ctx": {"error": ValueError(message)}}])
+        return self
 
     @classmethod
     def settings_customise_sources(

@@ -1,4 +1,4 @@
-"""The one place that builds the heavy objects: embedder, live index, retriever, generator, QA.
+"""The one place that builds the heavy objects: embedder, live index, retriever, generator, QA, verifier.
 
 The CLI, the API's lifespan, `gqa batch` and the Ray actors all come here, so each gets the same
 objects from the same settings (the query encoder on ONNX Runtime with `search_threads`, the
@@ -20,6 +20,8 @@ if TYPE_CHECKING:  # the builders import what they build, so `configure_process`
     from rag.index.reader import LiveIndex
     from rag.qa import QA
     from rag.retrieval.retriever import Retriever
+    from rag.verify.judge import Judge
+    from rag.verify.verifier import Verifier
 
 
 def configure_process(settings: Settings) -> None:
@@ -88,4 +90,22 @@ def build_qa(settings: Settings, *, retriever: Retriever | None = None, generato
         retriever = build_retriever(settings)
     if generator is None:
         generator = build_generator(settings, retriever.embedder if retriever is not None else None)
-    return QA(retriever if retrieval else None, generator, settings)
+    return QA(retriever if retrieval else None, generator, settings, judge=build_judge(settings))
+
+
+def build_judge(settings: Settings) -> Judge | None:
+    """The LLM judge for claims the rules leave undecided, when `settings.verify_judge` is on; else None."""
+    if not settings.verify_judge:
+        return None
+    from rag.verify.judge import Judge
+
+    return Judge(settings)
+
+
+def build_verifier(settings: Settings, retriever: Retriever | None = None, *, k: int | None = None) -> Verifier:
+    """The claim verifier over `retriever` (built unless given), `k` passages per claim (default
+    rag.verify.verifier.K), with the LLM judge when the settings turn it on."""
+    from rag.verify.verifier import K, Verifier
+
+    retriever = retriever if retriever is not None else build_retriever(settings)
+    return Verifier(retriever, k=k or K, judge=build_judge(settings))

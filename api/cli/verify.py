@@ -12,8 +12,8 @@ from api.cli.common import IndexOption, JsonOption, load_settings, print_json
 from rag.batch.files import jsonl_objects
 from rag.errors import BadRequest
 from rag.types import DISCLAIMER
-from rag.verify.verifier import Verified, Verifier
-from rag.wiring import build_retriever
+from rag.verify.verifier import Verified
+from rag.wiring import build_verifier
 
 _STYLE = {"supported": "green", "contradicted": "bold red", "unsupported": "yellow"}
 _MARK = {"supported": "✓ supported", "contradicted": "✗ CONTRADICTED", "unsupported": "? unsupported"}
@@ -70,7 +70,7 @@ def verify_command(
     items = read_claims(claims) if claims else None
     if text is not None and not text.strip():
         raise BadRequest("TEXT is empty: give the sentences to verify")
-    verifier = Verifier(build_retriever(settings), k=k)  # models loaded once for every claim
+    verifier = build_verifier(settings, k=k)  # models loaded once for every claim; the LLM judge if GQA_VERIFY_JUDGE
     if items is None:
         verified = verifier.verify_text(text)
         if as_json:

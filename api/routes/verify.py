@@ -17,8 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.deps import RetrieverDep, SearchLimiterDep, SettingsDep
 from api.schemas import ERRORS, FiltersModel, VerifyResponse
 from api.security import check_question
+from rag.settings import Settings
 from rag.types import DISCLAIMER
 from rag.verify.verifier import Verifier
+from rag.wiring import build_verifier
 
 router = APIRouter(prefix="/v1", tags=["verify"])
 _lock = threading.Lock()
@@ -34,12 +36,13 @@ class VerifyRequest(BaseModel):
     filters: FiltersModel | None = None
 
 
-def _verifier(request: Request, retriever) -> Verifier:
-    # One per app, over the app's own retriever (models loaded once); built on first use.
+def _verifier(request: Request, retriever, settings: Settings) -> Verifier:
+    # One per app, over the app's own retriever (models loaded once), with the LLM judge if the settings
+    # turn it on (rag.wiring.build_verifier); built on first use.
     state = request.app.state
     with _lock:
         if getattr(state, "verifier", None) is None or state.verifier.retriever is not retriever:
-            state.verifier = Verifier(retriever)
+            state.verifier = build_verifier(settings, retriever)
         return state.verifier
 
 
@@ -48,10 +51,10 @@ async def verify(body: VerifyRequest, request: Request, retriever: RetrieverDep,
                  limiter: SearchLimiterDep) -> dict:
     """Each sentence of `text`: supported | contradicted | unsupported, why, and the verbatim evidence."""
     check_question(body.text, settings, ("body", "text"))
-    verifier = _verifier(request, retriever)
+    verifier = _verifier(request, retriever, settings)
     filters = body.filters.to_filters() if body.filters else None
     if body.top_k:
-        verifier = Verifier(retriever, k=body.top_k)
+        verifier = verifier.with_k(body.top_k)  # the same judge, not a new client per request
     run = partial(verifier.verify_text, body.text, filters)
     verified = await to_thread.run_sync(run, limiter=limiter)
     return {"sentences": [v.to_dict() for v in verified], "disclaimer": DISCLAIMER}

@@ -52,7 +52,8 @@ def _verified(claim: str, check: Check) -> Verified:
 
 
 def verify_against(claim: str, passages: list[Passage], judge: Judge | None = None) -> Verified:
-    """The verdict of one claim against these passages only (earlier passages win ties)."""
+    """The verdict of one claim against these passages only (earlier passages win ties); a claim the rules
+    leave unsupported without a hard (number, negation, drug) mismatch goes to `judge` when given."""
     claim_facts = facts(claim)
     check = decide(claim_facts, best_spans(claim_facts, passages, SPANS))
     if judge is not None and check.verdict == UNSUPPORTED and check.rule not in HARD and check.span is not None:
@@ -70,6 +71,10 @@ class Verifier:
         self.check_source = check_source  # supported quotes must be on the original page too
         self._executor: ThreadPoolExecutor | None = None  # made on first use, not at import or construction
         self._lock = threading.Lock()
+
+    def with_k(self, k: int) -> Verifier:
+        """This verifier (same retriever, judge and source check) retrieving `k` passages per claim."""
+        return self if k == self.k else Verifier(self.retriever, k, self.judge, self.check_source)
 
     def verify_claim(self, claim: str, filters: Filters | None = None) -> Verified:
         """Retrieve passages for the claim, then judge it against their spans."""
