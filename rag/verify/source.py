@@ -1,5 +1,5 @@
-"""Quotes checked against the source as a reader sees it: the pypdf text of the original PDF page, or
-the original Markdown/text lines, modulo whitespace, case and glyph artefacts (ligatures, dashes,
+"""Quotes checked against the source as a reader sees it: the pypdf text of the original PDF page, the
+original Markdown/text lines, or an HTML page's visible text, modulo whitespace, case and glyph artefacts (ligatures, dashes,
 quotes, hyphens at line ends), the normalisation of the evaluation set."""
 
 from __future__ import annotations
@@ -50,6 +50,25 @@ def lines_text(path: str, first: int, last: int) -> tuple[str, str]:
     return normalise("\n".join(lines[max(0, first - 1):last]))
 
 
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+
+
+@lru_cache(maxsize=16)
+def _html(path: str, mtime: float) -> tuple[str, str]:
+    from bs4 import BeautifulSoup  # only when an HTML quote is checked
+
+    soup = BeautifulSoup(Path(path).read_text(encoding="utf-8", errors="replace"), "html.parser")
+    for tag in soup.find_all(["script", "style", "template", "noscript"]):
+        tag.decompose()
+    return normalise(soup.get_text("\n"))
+
+
+def html_text(path: str) -> tuple[str, str]:
+    """The normalised visible text of an HTML page: its markup and entities are not what a reader sees, and
+    its passages' line numbers count lines of that text, not of the file."""
+    return _html(path, Path(path).stat().st_mtime)
+
+
 def _pieces(quote: str) -> list[str]:
     # A table row quoted with its header lines: each line must be on the page, not the joined text.
     return [p for p in (normalise(part)[0] for part in quote.split("\n")) if p]
@@ -60,7 +79,9 @@ def quote_on_source(quote: str, path: str | Path, pages: list[int] | None = None
     """True when every line of `quote` is on one of `pages` of the PDF at `path` (or in `lines`
     of the Markdown/text file), whitespace, case and glyph artefacts aside."""
     path = str(path)
-    if pages:
+    if Path(path).suffix.lower() in HTML_SUFFIXES:
+        texts = [html_text(path)]
+    elif pages:
         texts = [page_text(path, p) for p in pages]
     elif lines:
         texts = [lines_text(path, lines[0], lines[-1])]

@@ -66,3 +66,14 @@ def test_verifier_checks_supported_quotes_on_the_original_pdf(api_index, embedde
     wrong = verifier.verify_claim("Treat hypertension with systolic blood pressure of 160 mmHg or higher or diastolic "
                                   "of 90 mmHg or higher.")
     assert wrong.verdict == "contradicted" and "140 mmHg" in wrong.reason and "160 mmHg" in wrong.reason
+
+
+def test_an_html_quote_is_checked_against_the_visible_text_not_the_markup(tmp_path):
+    page = tmp_path / "cholera.html"
+    page.write_text("<html><body><h2>Rehydration</h2>\n<p>Patients with <b>severe</b> dehydration receive\n"
+                    "intravenous Ringer lactate, 100&nbsp;ml/kg in 3 hours for adults &amp; children.</p>"
+                    "<script>var x = 'Give 200 ml/kg';</script></body></html>", encoding="utf-8")
+    quote = "Patients with severe dehydration receive intravenous Ringer lactate, 100 ml/kg in 3 hours for adults & children."
+    assert quote_on_source(quote, page, None, [3, 3])
+    assert not quote_on_source(quote.replace("100 ml/kg", "200 ml/kg"), page, None, [3, 3])
+    assert not quote_on_source("Give 200 ml/kg", page, None, [1, 3])  # a script is not what a reader sees
