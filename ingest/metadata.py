@@ -110,6 +110,7 @@ def superseded(documents: list[tuple[str, str, str | None, int | None, str | Non
 
     documents: (doc_id, title, organisation, year, edition). Newest is the latest year, then the
     higher edition number; a document without a year is never taken as newer than one with a year.
+    Documents that tie (same year and edition: two parts, two copies) supersede nothing among themselves.
     """
     groups: dict[str, list[tuple[str, str, str | None, int | None, str | None]]] = {}
     for doc in documents:
@@ -118,9 +119,13 @@ def superseded(documents: list[tuple[str, str, str | None, int | None, str | Non
     for members in groups.values():
         if len(members) < 2:
             continue
-        newest = max(members, key=lambda d: (d[3] or 0, edition_number(d[4])))
+        age = {d[0]: (d[3] or 0, edition_number(d[4])) for d in members}
+        newest = max(members, key=lambda d: age[d[0]])
+        if sum(age[d[0]] == age[newest[0]] for d in members) > 1:
+            continue  # no single newest edition: marking one of the tied ones would be a guess
         out.update({d[0]: newest[0] for d in members if d[0] != newest[0]})
     return out
+
 
 
 def good_title(title: str | None) -> str | None:

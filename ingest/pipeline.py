@@ -19,6 +19,7 @@ import numpy as np
 
 from ingest.chunker import ChunkerParams
 from ingest.corpus_manifest import load_manifest
+from ingest.metadata import superseded
 from ingest.parse_job import ParseJob, ParseResult
 from ingest.parse_runner import run_parse_jobs
 from ingest.parsers.formats import SUPPORTED_SUFFIXES
@@ -181,6 +182,9 @@ def ingest(
             for source in sorted(set(existing) - given):
                 writer.remove(source)
                 _record(report, FileReport(source, "removed", reason="not among the files given (--prune)"), on_file)
+        # Over every document of the new version, not just this run's files: an edition added to an
+        # index that holds the previous one marks that one superseded.
+        writer.supersede(superseded(writer.editions()))
         if report.count("ingested") or report.count("removed") or not report.count("failed"):
             write_started = time.perf_counter()
             version = writer.commit()

@@ -49,6 +49,12 @@ def _related(passages) -> tuple[Passage, ...]:
     return tuple(out)
 
 
+def _superseded(citations) -> tuple[str, ...]:
+    """A notice per citation of an older edition: the answer may quote it where its wording fits the question best."""
+    return tuple(f"[{c.n}] quotes {c.passage.title}, superseded by {c.passage.superseded_by_label or 'a newer edition'}: "
+                 "check the newer edition" for c in citations if c.passage.superseded_by)
+
+
 def _ms(t0: float) -> float:
     return (time.perf_counter() - t0) * 1000
 
@@ -120,7 +126,8 @@ class QA:
             text = f"{WITHHELD_TEXT} {withheld}"
         return Answer(question, text, withheld is not None, checked.citations, checked.sentences, tuple(given),
                       generator=generation.generator, model=generation.model, usage=generation.usage,
-                      timings=timings, notices=(*generation.notices, *checked.notices), abstain_signals=sig,
+                      timings=timings, notices=(*generation.notices, *checked.notices, *_superseded(checked.citations)),
+                      abstain_signals=sig,
                       withheld=withheld)
 
     def _prepare(self, question: str, k: int | None, filters: Filters | None):

@@ -32,6 +32,8 @@ class DocumentMeta:
     format: str = "pdf"  # pdf | markdown | html | text
     page_count: int | None = None  # physical pages for PDFs, None for unpaged formats
     bytes: int = 0
+    superseded_by: str | None = None  # doc_id of the newest indexed edition of this guideline, if this is older
+    superseded_by_label: str | None = None  # that edition as a reader names it: "Third edition, 2015"
 
     def to_dict(self) -> dict[str, Any]:
         """Every field, in order (`GET /v1/documents`)."""
@@ -81,6 +83,11 @@ def place(pages: list[int] | None, page_labels: list[str] | None = None, lines: 
     return ""
 
 
+def edition_label(edition: str | None, year: int | None, title: str = "") -> str:
+    """How a reader names one edition: "Third edition, 2015", "2015", or the title when neither is known."""
+    return ", ".join(str(x) for x in (edition, year) if x) or title
+
+
 @dataclass(frozen=True)
 class Passage:
     """A retrieved chunk with its full citation, as every door shows it."""
@@ -101,6 +108,8 @@ class Passage:
     language: str | None = None
     rank: int = 0
     scores: dict[str, float] = field(default_factory=dict)  # per-stage scores, for debugging
+    superseded_by: str | None = None  # as DocumentMeta: the newest edition's doc_id when this one is older
+    superseded_by_label: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of the `search` contract (plus a few extra fields)."""
@@ -236,9 +245,10 @@ _Ms = Annotated[float, _round(3)]
 _Signal = Annotated[float, _round(4)]
 
 
-def _from_passage(name: str, description: str | None = None) -> Any:
-    """A citation key read from the cited passage (`citation.passage.<name>`), or from its own JSON."""
-    return Field(validation_alias=AliasChoices(AliasPath("passage", name), name), description=description)
+def _from_passage(name: str, description: str | None = None, **default: Any) -> Any:
+    """A citation key read from the cited passage (`citation.passage.<name>`), or from its own JSON;
+    keys added after the contract give a `default`, so JSON written before them still reads."""
+    return Field(validation_alias=AliasChoices(AliasPath("passage", name), name), description=description, **default)
 
 
 def _dump(model: type[BaseModel], obj: Any) -> dict[str, Any]:
@@ -246,6 +256,9 @@ def _dump(model: type[BaseModel], obj: Any) -> dict[str, Any]:
 
 
 _PAGES = "Physical, 1-based pages; null for unpaged formats."
+_SUPERSEDED_BY = ("doc_id of the newest indexed edition of this guideline when this document is an older one, "
+                  "else null.")
+_SUPERSEDED_LABEL = "That newest edition as a reader names it (\"Third edition, 2015\"), else null."
 _LINES = "[first, last] lines for unpaged formats, else null."
 
 
@@ -268,6 +281,8 @@ class PassageJSON(BaseModel):
     language: str | None
     chunk_id: str
     doc_id: str = Field(description="sha256 of the document's bytes (hex).")
+    superseded_by: str | None = Field(None, description=_SUPERSEDED_BY)
+    superseded_by_label: str | None = Field(None, description=_SUPERSEDED_LABEL)
 
 
 class CitationJSON(BaseModel):
@@ -289,6 +304,10 @@ class CitationJSON(BaseModel):
     display_quote: str = Field("", description="The quote for reading (markup stripped, PDF hyphenation and "
                                                "letter spacing repaired, footnote markers removed); `quote` "
                                                "stays verbatim.")
+    edition: str | None = _from_passage("edition", "The cited document's edition as printed (\"Second edition\").",
+                                        default=None)
+    superseded_by: str | None = _from_passage("superseded_by", _SUPERSEDED_BY, default=None)
+    superseded_by_label: str | None = _from_passage("superseded_by_label", _SUPERSEDED_LABEL, default=None)
 
 
 _EVIDENCE_EXAMPLE = {  # a real verdict's evidence from the full-corpus index ("Give artesunate 4.4 mg/kg IV or IM ...")
@@ -296,7 +315,8 @@ _EVIDENCE_EXAMPLE = {  # a real verdict's evidence from the full-corpus index ("
     "source": "who/who_pocket_book_hospital_care_children_2nd_ed_2013.pdf", "pages": [381], "page_labels": ["351"],
     "lines": None, "section": "Annex 2. Drug dosages and regimens", "title": "Hospital care for children",
     "organisation": "WHO", "year": 2013, "edition": "2nd", "language": "en", "chunk_id": "example",
-    "doc_id": "0" * 64, "quote": "Artesunate\nFor severe malaria\nIV or IM: 2.4 mg/kg 60 mg artesumic acid"}
+    "doc_id": "0" * 64, "superseded_by": None, "superseded_by_label": None,
+    "quote": "Artesunate\nFor severe malaria\nIV or IM: 2.4 mg/kg 60 mg artesumic acid"}
 
 
 class EvidenceJSON(PassageJSON):

@@ -120,6 +120,10 @@ def _page_html(doc: DocumentMeta, n: int, label: str | None, text: str, start: i
                       for i, line in enumerate(text.split("\n"), start))
     where = html.escape(place([n], [label] if label else None))
     meta = " · ".join(html.escape(str(x)) for x in (doc.organisation, doc.title, doc.edition, doc.year) if x)
+    if doc.superseded_by:  # an older edition of a guideline indexed with its newer one
+        newer = html.escape(doc.superseded_by_label or "a newer edition")
+        href = f"/v1/documents/{html.escape(doc.superseded_by)}/pages/1?format=html"
+        meta += f' <mark class="superseded">superseded by <a href="{href}">{newer}</a></mark>'
     return f"""<!doctype html><html lang="{html.escape(doc.language or 'en')}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>{html.escape(doc.title)}, {where}</title>
 <style>body{{font:16px/1.5 system-ui,sans-serif;margin:1rem;max-width:60rem}}pre{{white-space:pre-wrap;word-break:break-word}}

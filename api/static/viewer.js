@@ -62,6 +62,16 @@
     $("doc-title").textContent = doc.title || doc.source;
     $("doc-meta").textContent = [doc.organisation, doc.edition, doc.year, doc.source].filter(Boolean).join(" · ");
     $("where").textContent = where;
+    // An older edition of a guideline indexed with its newer one: say so, and link to the newer one.
+    const mark = $("superseded");
+    mark.hidden = !doc.superseded_by;
+    mark.replaceChildren();
+    if (doc.superseded_by) {
+      const link = document.createElement("a");
+      link.href = `#${new URLSearchParams({ doc: doc.superseded_by, page: "1" }).toString()}`;
+      link.textContent = doc.superseded_by_label || "a newer edition";
+      mark.append("Superseded by ", link, ": check the newer edition before acting.");
+    }
   }
 
   function clearOverlay() {

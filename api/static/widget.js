@@ -32,6 +32,8 @@ ol { list-style: none; margin: 0; padding: 0; }
 li.result { border-top: 1px solid var(--gl-border); padding: 8px 0; }
 .meta { font-size: 14px; color: var(--gl-muted); overflow-wrap: anywhere; }
 .meta b { color: #1b1f24; font-weight: 600; }
+.superseded mark { background: #fde2e1; color: #8a1c14; border-radius: 4px; padding: 0 4px; font-weight: 600; }
+.superseded mark a { color: inherit; }
 .snippet { margin: 4px 0; overflow-wrap: anywhere; }
 a { color: var(--gl-accent); text-decoration: underline; cursor: pointer; }
 a.open { display: inline-block; min-height: 32px; padding: 4px 0; font-size: 14px; }
@@ -101,6 +103,23 @@ h3 { font-size: 14px; font-weight: 600; margin: 10px 0 4px; color: var(--gl-mute
     if (p.lines) params.set("lines", `${p.lines[0]}-${p.lines[1] || p.lines[0]}`);
     if (quote) params.set("q", quote.slice(0, 600));
     return `${endpoint}/viewer#${params.toString()}`;
+  }
+
+  /* ", Second edition" after the title, unless the title says it already ("..., second edition"). */
+  function editionOf(p) {
+    if (!p.edition || String(p.title || "").toLowerCase().includes(p.edition.toLowerCase())) return "";
+    return `, ${p.edition}`;
+  }
+
+  /* "superseded by Third edition, 2015" on an older edition of a guideline indexed with its newer one,
+     linking to the newer edition in the viewer. */
+  function supersededMark(endpoint, p) {
+    if (!p || !p.superseded_by) return null;
+    const text = `superseded by ${p.superseded_by_label || "a newer edition"}`;
+    const params = new URLSearchParams({ doc: p.superseded_by, page: "1" });
+    const link = el("a", { href: `${endpoint}/viewer#${params.toString()}`, target: "_blank", rel: "noopener",
+      textContent: text, title: "A newer edition of this guideline is indexed; check it before acting." });
+    return el("span", { className: "superseded" }, " ", el("mark", {}, link));
   }
 
   /* The first sentence of a passage: what a search result's link highlights on the page. */
@@ -305,7 +324,8 @@ h3 { font-size: 14px; font-weight: 600; margin: 10px 0 4px; color: var(--gl-mute
       const url = citationUrl(this.endpoint, p, n != null ? p.quote : firstSentence(p.text));
       const meta = el("div", { className: "meta" },
         n != null ? `[${n}] ` : null, el("b", { textContent: p.organisation || "" }), p.organisation ? " · " : null,
-        `${p.title || p.source}${p.year ? ` (${p.year})` : ""}`,
+        `${p.title || p.source}${editionOf(p)}${p.year ? ` (${p.year})` : ""}`,
+        supersededMark(this.endpoint, p),
         p.section ? ` · ${p.section}` : null, where(p) ? ` · ${where(p)}` : null);
       const shown = p.display_text || p.text;
       const text = shown.length > 320 ? `${shown.slice(0, 320)}…` : shown;

@@ -46,14 +46,17 @@ Answer: {NOT_IN_SOURCES}
 
 
 def source_label(n: int, p: Passage) -> str:
-    """'[n] Org, "Title" (year), page(s) x, section: s' — what the model sees of a citation."""
+    """'[n] Org, "Title", edition (year), page(s) x, section: s' — what the model sees of a citation; an
+    older edition of a guideline indexed with its newer one says so: '(2010) (superseded by Third edition, 2015)'."""
     where = place(p.pages, p.page_labels, p.lines)
     where = f", {where}" if where else ""
     org = f"{p.organisation}, " if p.organisation else ""
     edition = f", {p.edition}" if p.edition else ""
     year = f" ({p.year})" if p.year else ""
+    newer = p.superseded_by_label or ("a newer edition" if p.superseded_by else None)
+    superseded = f" (superseded by {newer})" if newer else ""
     section = f", section: {p.section}" if p.section else ""
-    return f"[{n}] {org}\"{p.title}\"{edition}{year}{where}{section}"
+    return f"[{n}] {org}\"{p.title}\"{edition}{year}{superseded}{where}{section}"
 
 
 def sources_block(passages: list[Passage]) -> str:

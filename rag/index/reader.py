@@ -11,7 +11,7 @@ import os
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import faiss
@@ -22,7 +22,7 @@ from rag.index import layout
 from rag.index.bm25 import fts_tokens, load_term_matrix
 from rag.index.fts import phrases_to_fts
 from rag.index.schema import connect
-from rag.types import DocumentMeta, Filters, Passage
+from rag.types import DocumentMeta, Filters, Passage, edition_label
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,8 @@ class IndexReader:
             raise IndexCorrupt(f"{version_dir}: cannot read the index ({exc}); run `gqa index verify`") from exc
         self._local = threading.local()
         self.term_matrix = load_term_matrix(version_dir / layout.LEXICAL)
-        self.documents = {d["doc_id"]: _document(d) for d in self.manifest["documents"]}
+        self.documents = _with_editions({d["doc_id"]: _document(d) for d in self.manifest["documents"]})
+        self.superseded = {d.doc_id: d.superseded_by for d in self.documents.values() if d.superseded_by}
         self.by_source = {d.source: d for d in self.documents.values()}
         self._derived: dict[str, object] = {}
 
@@ -223,14 +224,28 @@ class IndexReader:
             chunk_id=row.chunk_id, text=row.text, score=score, source=doc.source, title=doc.title,
             organisation=doc.organisation, year=doc.year, section=" > ".join(row.section), pages=pages,
             page_labels=list(row.page_labels), lines=lines, doc_id=doc.doc_id, edition=doc.edition,
-            language=doc.language, rank=rank, scores=scores or {},
+            language=doc.language, rank=rank, scores=scores or {}, superseded_by=doc.superseded_by,
+            superseded_by_label=doc.superseded_by_label,
         )
 
 
 def _document(d: dict) -> DocumentMeta:
     fields = {k: d.get(k) for k in ("doc_id", "source", "title", "organisation", "year", "edition", "language",
-                                    "licence", "source_url", "page_count")}
+                                    "licence", "source_url", "page_count", "superseded_by")}
     return DocumentMeta(**fields, format=d.get("format", "pdf"), bytes=d.get("bytes") or 0)
+
+
+def _with_editions(documents: dict[str, DocumentMeta]) -> dict[str, DocumentMeta]:
+    """Older editions get the newest one's name ("Third edition, 2015"); a mark naming a document this
+    version does not hold is dropped (versions before the marks read `superseded_by` as null)."""
+    out = {}
+    for doc_id, doc in documents.items():
+        newest = documents.get(doc.superseded_by) if doc.superseded_by else None
+        if doc.superseded_by:
+            doc = replace(doc, superseded_by=newest and newest.doc_id,
+                          superseded_by_label=newest and edition_label(newest.edition, newest.year, newest.title))
+        out[doc_id] = doc
+    return out
 
 
 class LiveIndex:

@@ -40,6 +40,8 @@ class IndexWriter:
         self._lock = None
         self.staging: Path | None = None
         self.conn: sqlite3.Connection | None = None
+        self._previous_superseded: dict[str, str] = {}  # what the current version marks
+        self._superseded: dict[str, str] | None = None  # set by `supersede`; None: carry the current marks over
 
     def __enter__(self) -> IndexWriter:
         self._lock = layout.writer_lock(self.index)
@@ -71,6 +73,9 @@ class IndexWriter:
 
     def _check_previous(self, previous: Path) -> None:
         manifest = json.loads((previous / layout.MANIFEST).read_text())
+        # Versions written before editions were compared have no `superseded_by`: none marked.
+        self._previous_superseded = {d["doc_id"]: d["superseded_by"] for d in manifest.get("documents", [])
+                                     if d.get("superseded_by")}
         try:
             self.embedder.check_compatible(manifest["embedder"])
         except EmbedderMismatch as exc:
@@ -80,6 +85,11 @@ class IndexWriter:
     def documents(self) -> dict[str, str]:
         """source -> doc_id of every document in the index being built."""
         return {r["source"]: r["doc_id"] for r in self.conn.execute("SELECT source, doc_id FROM documents")}
+
+    def editions(self) -> list[tuple[str, str, str | None, int | None, str | None]]:
+        """(doc_id, title, organisation, year, edition) of every document: what `ingest.metadata.superseded` compares."""
+        return [tuple(r) for r in self.conn.execute("SELECT doc_id, title, organisation, year, edition FROM documents"
+                                                    " ORDER BY source")]
 
     # --- changes
     def remove(self, source: str) -> None:
@@ -128,6 +138,22 @@ class IndexWriter:
                                   (row.lastrowid, index_text(chunk.header, chunk.text)))
         self.changed = True
 
+    def supersede(self, newest: dict[str, str]) -> None:
+        """Mark older editions: {doc_id: doc_id of the newest edition}, over ALL documents of this version.
+
+        Published in the manifest with the next commit; a change of marks alone is a change (an index
+        written before editions were compared gets them on its next ingest)."""
+        self._superseded = dict(newest)
+        if self._superseded != self._previous_superseded:
+            self.changed = True
+
+    def _marks(self) -> dict[str, str]:
+        """The marks this version will publish: those given to `supersede`, else the current version's,
+        kept only while both documents are still there."""
+        present = set(self.documents().values())
+        marks = self._previous_superseded if self._superseded is None else self._superseded
+        return {old: new for old, new in marks.items() if old in present and new in present}
+
     # --- publishing
     def commit(self) -> Path | None:
         """Write FAISS and the manifest, rename the staging folder to a version, switch to it."""
@@ -159,6 +185,9 @@ class IndexWriter:
             "SELECT d.doc_id, source, title, organisation, year, edition, language, licence, source_url, format,"
             " page_count, bytes, (SELECT COUNT(*) FROM chunks c WHERE c.doc_id = d.doc_id) AS chunks"
             " FROM documents d ORDER BY source")]
+        marks = self._marks()
+        for doc in docs:
+            doc["superseded_by"] = marks.get(doc["doc_id"])
         count = lambda table: self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]  # noqa: E731
         return {
             "format_version": layout.FORMAT_VERSION,

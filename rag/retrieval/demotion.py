@@ -111,3 +111,61 @@ def demote_navigation(order: list[int], is_nav, is_apparatus=None) -> list[int]:
         return order
     moved = {*nav, *support}
     return [i for i in order if i not in moved] + support + nav
+
+
+
+EQUIVALENT_SHARE = 0.2  # of the shorter passage's word shingles: the same recommendation, reworded or updated
+_NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[A-Z]\.|annex \d+\.?)\s*", re.I)
+
+
+def prefer_newest_edition(order: list[int], doc_of: Callable[[int], str], newest_of: dict[str, str],
+                          fingerprint: Callable[[int], frozenset], section_of: Callable[[int], Sequence[str]]) -> list[int]:
+    """The same ids with each passage of a superseded edition placed just below its equivalent in the newest
+    edition, which moves up to it: the newest edition's wording takes the older one's rank.
+
+    The equivalent is the newest edition's candidate under the same section title (numbering aside) or
+    sharing EQUIVALENT_SHARE of its word shingles; of several, the most alike, then the best-ranked.
+    `newest_of`: doc_id -> the newest edition's doc_id, for older editions only. A superseded passage
+    with no equivalent here (a filter on the older edition, a topic only it covers) keeps its place:
+    superseded text ranks below its replacement, it is never hidden."""
+    if not newest_of or not any(doc_of(i) in newest_of for i in order):
+        return order
+    out: list[int] = []
+    placed: set[int] = set()
+    for i in order:
+        if i in placed:
+            continue
+        twin = _equivalent(i, order, doc_of, newest_of.get(doc_of(i)), fingerprint, section_of)
+        if twin is not None and twin not in placed:
+            out.append(twin)
+            placed.add(twin)
+        out.append(i)
+        placed.add(i)
+    return out
+
+
+def _equivalent(i: int, order: list[int], doc_of, newest: str | None, fingerprint, section_of) -> int | None:
+    if newest is None:
+        return None
+    own, heading = fingerprint(i), _heading(section_of(i))
+    best, best_score = None, None
+    for j in order:
+        if doc_of(j) != newest:
+            continue
+        share = _overlap(own, fingerprint(j))
+        same_section = bool(heading) and _heading(section_of(j)) == heading
+        if share < EQUIVALENT_SHARE and not same_section:
+            continue
+        score = (share, same_section)
+        if best_score is None or score > best_score:  # strictly better: the best-ranked of equals stays
+            best, best_score = j, score
+    return best
+
+
+def _heading(section: Sequence[str]) -> str:
+    """A section's own title without its numbering, for comparing editions ("2.2 Severe malaria" = "3.1 Severe malaria")."""
+    return _NUMBERING.sub("", section[-1]).casefold().strip() if section else ""
+
+
+def _overlap(a: frozenset, b: frozenset) -> float:
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0

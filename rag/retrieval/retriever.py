@@ -19,7 +19,14 @@ from rag.embedding.embedder import Embedder
 from rag.errors import BadRequest
 from rag.index.fts import query_phrases
 from rag.index.reader import ChunkRow, IndexReader, LiveIndex
-from rag.retrieval.demotion import attach_headings, demote_navigation, is_evidence_apparatus, is_heading_only, is_navigation
+from rag.retrieval.demotion import (
+    attach_headings,
+    demote_navigation,
+    is_evidence_apparatus,
+    is_heading_only,
+    is_navigation,
+    prefer_newest_edition,
+)
 from rag.retrieval.fusion import collapse_duplicates, fingerprint_cache, rrf
 from rag.retrieval.named_sources import boost as boost_named_sources
 from rag.retrieval.page_view import PageView, build_page_view
@@ -207,9 +214,12 @@ class Retriever:
                 if self.settings.demote_evidence_apparatus else None
             order = demote_navigation(order, lambda i: is_navigation(rows[i].text, rows[i].section)
                                        or is_heading_only(rows[i].text), apparatus)
+        prints = reader.derived("fingerprints", lambda _: fingerprint_cache())
+        # Always on: an older edition of a guideline indexed with its newer one answers below it.
+        order = prefer_newest_edition(order, lambda i: rows[i].doc_id, reader.superseded, lambda i: prints(rows[i].text),
+                                      lambda i: rows[i].section)
         if self.settings.dedup_threshold <= 1.0:
             docs = reader.documents
-            prints = reader.derived("fingerprints", lambda _: fingerprint_cache())
             order = collapse_duplicates(order, lambda i: rows[i].text, lambda i: docs[rows[i].doc_id].year,
                                         lambda i: rows[i].doc_id, self.settings.dedup_threshold, prints)
         top = order[:k]
