@@ -5,18 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.editions import NEW_LABEL, write_new_edition, write_old_edition
-from tests.support.index import ingest_folder
+from tests.support.editions import NEW_LABEL
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture(scope="module")
-def editions_index(tmp_path_factory, embedder):
-    base = tmp_path_factory.mktemp("editions-api")
-    write_old_edition(base / "g"), write_new_edition(base / "g")
-    ingest_folder(base / "g", base / "index", embedder)
-    return base / "index"
 
 
 async def test_the_older_edition_names_the_newer_in_json_and_in_its_page_view(make_client, editions_index):

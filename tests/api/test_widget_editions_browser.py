@@ -16,18 +16,9 @@ from rag.qa import QA
 from rag.retrieval.retriever import Retriever
 from rag.settings import Settings
 from tests.api.test_widget_browser import ARTIFACTS, browser, inner, page  # noqa: F401 - fixtures
-from tests.support.editions import NEW_LABEL, OLD_TITLE, SEVERE_QUESTION, write_new_edition, write_old_edition
-from tests.support.index import ingest_folder
+from tests.support.editions import NEW_LABEL, OLD_TITLE, SEVERE_QUESTION
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def editions_index(tmp_path_factory, embedder):
-    base = tmp_path_factory.mktemp("editions-widget")
-    write_old_edition(base / "g"), write_new_edition(base / "g")
-    ingest_folder(base / "g", base / "index", embedder)
-    return base / "index"
 
 
 @pytest.fixture(scope="module")
