@@ -127,7 +127,6 @@ def superseded(documents: list[tuple[str, str, str | None, int | None, str | Non
     return out
 
 
-
 def good_title(title: str | None) -> str | None:
     """A metadata title worth keeping: not a file name, not a single token like 'HBprelims'."""
     title = re.sub(r"\s+", " ", (title or "")).strip()

@@ -113,7 +113,6 @@ def demote_navigation(order: list[int], is_nav, is_apparatus=None) -> list[int]:
     return [i for i in order if i not in moved] + support + nav
 
 
-
 EQUIVALENT_SHARE = 0.2  # of the shorter passage's word shingles: the same recommendation, reworded or updated
 _NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[A-Z]\.|annex \d+\.?)\s*", re.I)
 
