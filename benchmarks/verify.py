@@ -7,7 +7,8 @@ verbatim statement is the sentence of the gold page (pypdf text) or lines holdin
 phrase; then a light paraphrase of it and the perturbations of rag.verify.perturb (number, negation,
 drug, population/route; a kind is skipped where the sentence has nothing to change). Every statement
 is verified with retrieval over the index. Results: share judged correctly per kind, how often a
-supported true statement cites the gold page, and the time to verify 5-sentence answers.
+supported true statement cites the gold page, and the time to verify 5-sentence answers; the figures
+are given over all statements and for each half of the fixed split (benchmarks/questions/*.jsonl).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import argparse
 import json
 import re
 import statistics
+import sys
 import time
 from functools import lru_cache
 from pathlib import Path
@@ -122,21 +124,45 @@ def cites_gold(record: dict, evidence: list[dict]) -> bool:
     return False
 
 
+def half_of(questions_dir: Path = RAW.parent) -> dict[str, str]:
+    """Question id -> "tuning" | "validation", from the fixed split files."""
+    out = {}
+    for half in ("tuning", "validation"):
+        path = questions_dir / f"{half}.jsonl"
+        if path.exists():
+            out.update({item["id"]: half for item in read_jsonl(path)})
+    return out
+
+
+def summarise(examples: list[dict]) -> dict:
+    """Share judged correctly per kind, perturbed statements not supported, the gold page among the evidence."""
+    by_kind: dict[str, list[bool]] = {}
+    gold_hits = []
+    for e in examples:
+        by_kind.setdefault(e["kind"], []).append(e["correct"])
+        if e["true"] and e["verdict"] == "supported":
+            gold_hits.append(cites_gold(e, e["evidence"]))
+    perturbed = [ok for kind, oks in by_kind.items() if kind in PERTURBATIONS for ok in oks]
+    return {"n_statements": len(examples), "counts": {k: len(v) for k, v in sorted(by_kind.items())},
+            "correct_share": {kind: round(sum(oks) / len(oks), 3) for kind, oks in sorted(by_kind.items())},
+            "perturbed_not_supported": round(sum(perturbed) / len(perturbed), 3) if perturbed else None,
+            "gold_page_among_evidence": round(sum(gold_hits) / len(gold_hits), 3) if gold_hits else None}
+
+
 def run(index: Path, questions: list[Path], out: Path, answers: int = 20) -> dict:
     settings = Settings(index=index)
     configure_process(settings)
     verifier = Verifier(build_retriever(settings))
     items = [item for q in questions for item in read_jsonl(q)]
     records = build_set(shared_dir() / "corpus", items)
-    by_kind: dict[str, list[bool]] = {}
-    gold_hits, examples = [], []
+    halves = half_of()
+    examples = []
     for r in records:
-        v = verifier.verify_claim(r["text"]).to_dict()
+        verified = verifier.verify_claim(r["text"])
+        v = verified.to_dict()
         ok = (v["verdict"] == "supported") == r["true"]
-        by_kind.setdefault(r["kind"], []).append(ok)
-        if r["true"] and v["verdict"] == "supported":
-            gold_hits.append(cites_gold(r, v["evidence"]))
-        examples.append({**r, "verdict": v["verdict"], "reason": v["reason"], "correct": ok,
+        examples.append({**r, "half": halves.get(r["id"], "none"), "verdict": v["verdict"], "reason": v["reason"],
+                         "correct": ok, "timings_ms": {k: round(t, 1) for k, t in verified.timings.items()},
                          "evidence": [{k: e[k] for k in ("source", "pages", "lines", "quote")} for e in v["evidence"]]})
     # latency: 5 true statements as one answer, verified end to end (retrieval included), caches warm
     true = [r["text"] for r in records if r["kind"] == "verbatim" and 40 <= len(r["text"]) <= 200]
@@ -146,14 +172,12 @@ def run(index: Path, questions: list[Path], out: Path, answers: int = 20) -> dic
         t0 = time.perf_counter()
         n_claims.append(len(verifier.verify_text(text)))
         latencies.append((time.perf_counter() - t0) * 1000)
-    perturbed = [ok for kind, oks in by_kind.items() if kind in PERTURBATIONS for ok in oks]
-    share = {kind: round(sum(oks) / len(oks), 3) for kind, oks in sorted(by_kind.items())}
     result = {
+        "command": "python -m benchmarks.verify " + " ".join(sys.argv[1:]),
         "index": str(index), "questions": [str(q) for q in questions], "n_questions": len(items),
-        "n_statements": len(records), "counts": {k: len(v) for k, v in sorted(by_kind.items())},
-        "correct_share": share,
-        "perturbed_not_supported": round(sum(perturbed) / len(perturbed), 3) if perturbed else None,
-        "gold_page_among_evidence": round(sum(gold_hits) / len(gold_hits), 3) if gold_hits else None,
+        **summarise(examples),
+        # Rules are fitted on the tuning half's statements; the validation half is for reporting.
+        "halves": {half: summarise([e for e in examples if e["half"] == half]) for half in ("tuning", "validation")},
         "latency_5_sentences_ms": {"n": len(latencies), "median": round(statistics.median(latencies), 1) if latencies else None,
                                    "p90": round(percentile(latencies, 90), 1) if latencies else None,
                                    "claims_per_answer": round(statistics.mean(n_claims), 1) if n_claims else None},

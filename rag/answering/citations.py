@@ -16,11 +16,11 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rag.answering.verbatim import whole_quote
 from rag.text.sentences import sentence_spans
 from rag.text.words import content_words
 from rag.types import AnswerSentence, Citation, Evidence, Passage
 from rag.verify.claims import marker_numbers
+from rag.verify.verbatim import whole_quote
 from rag.verify.verdict import SUPPORTED
 from rag.verify.verifier import Verified, verify_against
 

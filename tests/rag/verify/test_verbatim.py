@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from rag.answering.citations import check_answer
-from rag.answering.verbatim import whole_quote
 from rag.types import Passage
+from rag.verify.verbatim import whole_quote
 
 TABLE = ("Amoxicillin oral\nChild 10 to 20 kg: 250 mg 3 times daily\nChild over 20 kg: 500 mg 3 times daily\n"
          "Do not give to patients with penicillin allergy.")
