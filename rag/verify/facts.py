@@ -232,5 +232,17 @@ def facts(text: str) -> Facts:
     words = tokens(text)
     parts = [p for w in words for p in (w.split("-") if "-" in w else [w])]  # "chloroquine-sensitive"
     drugs = frozenset(SYNONYMS.get(w, w) for w in parts if is_drug(w))
+    cue_words = [p for w in words for p in _cue_parts(w)]
     return Facts(quantities(text), _negations(words), tuple(c for c in RESTRICTIONS if c in " ".join(words)),
-                 drugs, _cues(words, ROUTES), _cues(words, POPULATIONS), content(words))
+                 drugs, _cues(cue_words, ROUTES), _cues(cue_words, POPULATIONS), content(words))
+
+
+def _cue_parts(word: str) -> list[str]:
+    """A compound's route or population: "pregnancy-induced" is about pregnancy, "breast-feeding" is
+    breastfeeding; "non-pregnant" is not about pregnant women."""
+    if "-" not in word:
+        return [word]
+    pieces = word.split("-")
+    if pieces[0] in ("non", "not", "un", "anti", "pre", "post"):
+        return [word]
+    return [*pieces, "".join(pieces)]

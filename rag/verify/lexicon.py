@@ -47,7 +47,8 @@ ROUTES = {  # cue -> canonical route
 ROUTE_GROUPS = {"IV": "parenteral", "IM": "parenteral", "intraosseous": "parenteral", "subcutaneous": "parenteral"}
 
 POPULATIONS = {  # cue -> canonical population
-    "child": "children", "children": "children", "paediatric": "children", "pediatric": "children",
+    "child": "children", "children": "children", "childhood": "children", "paediatric": "children",
+    "pediatric": "children",
     "infant": "infants", "infants": "infants", "baby": "infants", "babies": "infants",
     "neonate": "neonates", "neonates": "neonates", "newborn": "neonates", "newborns": "neonates",
     "neonatal": "neonates",

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rag.verify.facts import Facts, Quantity
+from rag.types import Passage
+from rag.verify.facts import Facts, Quantity, facts
 from rag.verify.lexicon import POPULATION_OPPOSITES
 from rag.verify.spans import Span
 
@@ -111,20 +112,38 @@ def check_drugs(claim: Facts, span: Facts) -> str | None:
 
 
 def check_route(claim: Facts, span: Facts) -> str | None:
-    missing, others = claim.routes - span.routes, span.routes - claim.routes
-    if missing and others:
-        return f"the guideline says {', '.join(sorted(others))}, the claim says {', '.join(sorted(missing))}"
+    """A route the claim adds where the span names its own: "slow oral infusion" against "slow IV infusion"
+    (the claim's "infusion" is the span's IV, but the span gives no oral route)."""
+    missing = claim.routes - span.routes
+    if missing and span.routes:
+        return f"the guideline says {', '.join(sorted(span.routes))}, the claim says {', '.join(sorted(missing))}"
     return None
 
 
-def check_population(claim: Facts, span: Facts) -> str | None:
-    """A claim about a population the span does not name, where the span names its opposite (children/adults)."""
+def check_population(claim: Facts, span: Facts, passage: Facts | None = None) -> tuple[str, str] | None:
+    """(verdict, reason) for a claim about a population the span does not name, where the span (or, when the
+    span names none, its passage) names the opposite one (children/adults) and never the claim's."""
     missing = claim.populations - span.populations
-    others = span.populations - claim.populations
-    clash = sorted({o for m in missing for o in others if frozenset((m, o)) in POPULATION_OPPOSITES})
-    if not clash:
+    if not missing:
         return None
-    return f"the guideline is about {', '.join(clash)}, the claim about {', '.join(sorted(missing))}"
+    clash = _opposed(missing, span.populations - claim.populations)
+    if clash:
+        return CONTRADICTED, f"the guideline is about {', '.join(clash)}, the claim about {', '.join(sorted(missing))}"
+    also = _opposed(missing, span.populations)  # the claim names the span's population and its opposite too
+    if also:
+        return UNSUPPORTED, (f"the guideline states this for {', '.join(also)}, not for "
+                             f"{', '.join(sorted(missing - span.populations))}")
+    if passage is not None and not span.populations:
+        # "Child 1200 mg once daily ..." against a row under the passage's "Adult:" line
+        about = _opposed(missing - passage.populations, passage.populations - claim.populations)
+        if about:
+            return CONTRADICTED, (f"the guideline passage is about {', '.join(about)}, the claim about "
+                                  f"{', '.join(sorted(missing - passage.populations))}")
+    return None
+
+
+def _opposed(claimed: set[str] | frozenset[str], named: set[str] | frozenset[str]) -> list[str]:
+    return sorted({o for m in claimed for o in named if frozenset((m, o)) in POPULATION_OPPOSITES})
 
 
 def check_restriction(claim: Facts, span: Facts) -> str | None:
@@ -144,20 +163,23 @@ def judge_span(claim: Facts, span: Span, coverage: float) -> Check:
     negation = check_negation(claim, span.facts)
     if negation:
         return Check(CONTRADICTED, negation, span, coverage, "negation")
-    for rule, found in (("route", check_route(claim, span.facts)), ("population", check_population(claim, span.facts))):
-        if found:
-            return Check(CONTRADICTED, found, span, coverage, rule)
+    route = check_route(claim, span.facts)
+    if route:
+        return Check(CONTRADICTED, route, span, coverage, "route")
+    population = check_population(claim, span.facts, facts(span.passage.text) if claim.populations else None)
+    if population:
+        return Check(population[0], population[1], span, coverage, "population")
     restriction = check_restriction(claim, span.facts)
     if restriction:
         return Check(UNSUPPORTED, restriction, span, coverage, "restriction")
     if coverage < SUPPORT_COVERAGE:
         return Check(UNSUPPORTED, f"the closest guideline sentence holds only {coverage:.0%} of the claim's words",
                      span, coverage, "coverage")
-    return Check(SUPPORTED, "the guideline states this" + _where(span), span, coverage, "none")
+    return Check(SUPPORTED, "the guideline states this" + where(span.passage), span, coverage, "none")
 
 
-def _where(span: Span) -> str:
-    p = span.passage
+def where(p: Passage) -> str:
+    """' (title, p. 12)' or ' (title, lines 3-9)': where a verdict's evidence is."""
     at = f", p. {p.pages[0]}" if p.pages else (f", lines {p.lines[0]}-{p.lines[1]}" if p.lines else "")
     return f" ({p.title}{at})"
 

@@ -18,7 +18,8 @@ from rag.verify.claims import split_claims
 from rag.verify.facts import facts
 from rag.verify.source import quote_on_source
 from rag.verify.spans import best_spans
-from rag.verify.verdict import HARD, SUPPORTED, UNSUPPORTED, Check, decide
+from rag.verify.verbatim import whole_quote
+from rag.verify.verdict import HARD, SUPPORTED, UNSUPPORTED, Check, decide, where
 
 if TYPE_CHECKING:
     from rag.retrieval.retriever import Retriever
@@ -53,7 +54,13 @@ def _verified(claim: str, check: Check) -> Verified:
 
 def verify_against(claim: str, passages: list[Passage], judge: Judge | None = None) -> Verified:
     """The verdict of one claim against these passages only (earlier passages win ties); a claim the rules
-    leave unsupported without a hard (number, negation, drug) mismatch goes to `judge` when given."""
+    leave unsupported without a hard (number, negation, drug) mismatch goes to `judge` when given. A claim that
+    is a whole statement of a passage, word for word (`whole_quote`), is supported before any rule is tried."""
+    for passage in passages:
+        quote = whole_quote(claim, passage.text)
+        if quote is not None:  # the guideline's own words, a whole statement of it: nothing to compare
+            return Verified(claim, SUPPORTED, f"the guideline says this in these words{where(passage)}",
+                            (Evidence(passage, quote),), 1.0, "verbatim")
     claim_facts = facts(claim)
     check = decide(claim_facts, best_spans(claim_facts, passages, SPANS))
     if judge is not None and check.verdict == UNSUPPORTED and check.rule not in HARD and check.span is not None:
