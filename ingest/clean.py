@@ -25,8 +25,13 @@ EDGE_ONLY_SHARE = 0.8  # share of a running line's pages where it sits at the ed
 EDGE_LINES = 3  # how many lines at the top and bottom of a page may be running furniture
 
 
-# Word's Symbol-font bullets land in the private use area; NFKC leaves them alone.
-_PRIVATE_BULLETS = str.maketrans({"\uf0b7": "•", "\uf0a7": "▪", "\uf0d8": "➢", "\uf076": "❖", "\uf0fc": "✓"})
+# Word's Symbol- and Wingdings-font glyphs land in the private use area (U+F000 + the font's code); NFKC leaves
+# them alone. Bullets, and the unit signs a number needs ("35.5\uf0b0C" is 35.5 °C): only codes whose meaning
+# in running text is not in doubt. The EML's "square box symbol" (therapeutic alternatives) is Wingdings' box.
+_PRIVATE_GLYPHS = str.maketrans({"\uf0b7": "•", "\uf0a7": "▪", "\uf0d8": "➢", "\uf076": "❖", "\uf0fc": "✓",
+                                 "\uf0b0": "°", "\uf02d": "–", "\uf06f": "□"})
+# pypdf writes a glyph it cannot map as its name ("/L50776" where the pocket book prints a bullet).
+_GLYPH_NAME = re.compile(r"(?<!\S)/[A-Z]\d{4,}(?!\S)")
 
 
 # NFKC would turn '1½' into '11⁄2' (read as 11/2) and '10⁹/L' into '109/L': numbers must never change.
@@ -53,11 +58,12 @@ def normalize_unicode(text: str) -> str:
 
     Vulgar fractions are spelled out ('1½' -> '1 1/2'), the fraction slash becomes '/', and
     superscript/subscript characters are kept, since NFKC would glue them to the digits before.
+    Symbol-font bullets and degree signs and pypdf's unmapped glyph names ("/L50776") become what is printed.
     """
     text = _FRACTION.sub(_fraction, _LIGATURE_SPACE.sub(r"\1", text)).replace("\u2044", "/")
     parts = _KEEP.split(text)  # odd indices are the kept characters
     text = "".join(part if i % 2 else unicodedata.normalize("NFKC", part) for i, part in enumerate(parts))
-    return _CONTROLS.sub("", text.translate(_PRIVATE_BULLETS))
+    return _GLYPH_NAME.sub("•", _CONTROLS.sub("", text.translate(_PRIVATE_GLYPHS)))
 
 
 def join_hyphenation(text: str) -> str:

@@ -25,6 +25,14 @@ def test_private_use_bullets_and_control_characters():
     assert normalize_unicode("\uf0b7 Diazepam\x18") == "• Diazepam"
 
 
+def test_symbol_font_units_and_pypdf_glyph_names_become_what_is_printed():
+    assert normalize_unicode("very low < 35.5\uf0b0C") == "very low < 35.5°C"  # the degree sign a number needs
+    assert normalize_unicode("/L50776 Give five blows\n/L50776 Turn the child") == "• Give five blows\n• Turn the child"
+    assert normalize_unicode("\uf06f propofol") == "□ propofol"
+    # a unit or a DOI is no glyph name
+    assert normalize_unicode("10 mg /kg, doi:10.1016/S2214-109X(20)30") == "10 mg /kg, doi:10.1016/S2214-109X(20)30"
+
+
 @pytest.mark.parametrize(
     ("raw", "joined"),
     [
