@@ -29,6 +29,7 @@ class ParseJob:
     params: ChunkerParams
     tokenizer_file: str | None
     ocr: bool = True  # Tesseract for pages without a text layer (settings.ocr)
+    pdf_tables: bool = True  # ruled PDF tables as pipe-table blocks (settings.pdf_tables)
 
 
 @dataclass
@@ -49,7 +50,7 @@ def parse_and_chunk(job: ParseJob) -> ParseResult:
     t0 = time.perf_counter()
     try:
         parsed = parse_file(Path(job.path), max_pages=job.max_pages, max_bytes=job.max_bytes, pdf_layout=job.pdf_layout,
-                            ocr=job.ocr)
+                            ocr=job.ocr, pdf_tables=job.pdf_tables)
     except BadDocument as exc:
         return ParseResult(error=str(exc), parse_seconds=time.perf_counter() - t0)
     except Exception as exc:  # a parser bug must not abort an ingest of hundreds of files

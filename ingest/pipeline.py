@@ -226,7 +226,8 @@ def _plan(files, existing, overrides, settings, params, embedder, report, on_fil
         jobs.append(ParseJob(
             path=str(f.path), source=f.source, doc_id=doc_id, overrides=overrides.get(f.source, {}),
             max_pages=settings.max_pages, max_bytes=int(settings.max_file_mb * 2**20), pdf_layout=settings.pdf_layout,
-            ocr=settings.ocr, params=params, tokenizer_file=getattr(embedder, "tokenizer_file", None),
+            ocr=settings.ocr, pdf_tables=settings.pdf_tables, params=params,
+            tokenizer_file=getattr(embedder, "tokenizer_file", None),
         ))
     return jobs
 

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
         900, ge=0, description="Seconds one file may take to parse before it is stopped and reported (0 = no limit).",
     )
     pdf_layout: bool = Field(False, description="Use pypdf's layout extraction mode instead of plain.")
+    pdf_tables: bool = Field(True, description="Ruled tables on PDF pages that look tabular become table blocks "
+                             "(header rows repeated in every chunk, pdfplumber); false keeps them as page text.")
     ocr: bool = Field(True, description="Read pages without a text layer with Tesseract (apt-get install "
                       "tesseract-ocr); without it such pages are reported, never silently empty.")
     chunk_tokens: int = Field(200, ge=32, description="Max word pieces per chunk, header included.")

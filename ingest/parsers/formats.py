@@ -19,7 +19,8 @@ _HTML_START = re.compile(rb"^\s*(<!doctype html|<html|<head|<body|<!--)", re.IGN
 
 
 def parse_file(
-    path: Path, *, max_pages: int = 5000, max_bytes: int = 200 * 2**20, pdf_layout: bool = False, ocr: bool = True
+    path: Path, *, max_pages: int = 5000, max_bytes: int = 200 * 2**20, pdf_layout: bool = False, ocr: bool = True,
+    pdf_tables: bool = True,
 ) -> ParsedDocument:
     """Parse any supported guideline file; BadDocument says why a file cannot be used."""
     path = Path(path)
@@ -36,7 +37,7 @@ def parse_file(
         head = f.read(1024)
     kind = sniff(path, head)
     if kind == "pdf":
-        return parse_pdf(path, max_pages=max_pages, layout=pdf_layout, ocr=ocr)
+        return parse_pdf(path, max_pages=max_pages, layout=pdf_layout, ocr=ocr, tables=pdf_tables)
     data = path.read_bytes()
     if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):  # the sniffed head was only the start
         raise BadDocument(f"{path.name}: binary content in a {path.suffix.lower()} file; unsupported format")

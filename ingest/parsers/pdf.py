@@ -9,7 +9,7 @@ from pathlib import Path
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
-from ingest import clean
+from ingest import clean, pdf_tables
 from ingest.blocks import Block, ParsedDocument
 from ingest.metadata import detect_pdf_metadata
 from ingest.ocr import read_scanned_pages
@@ -32,10 +32,12 @@ class _Mark:
     must_find: bool = False  # a heading found by font: ignored unless its title is on the cleaned page
 
 
-def parse_pdf(path: Path, *, max_pages: int = 5000, layout: bool = False, ocr: bool = True) -> ParsedDocument:
+def parse_pdf(path: Path, *, max_pages: int = 5000, layout: bool = False, ocr: bool = True,
+              tables: bool = True) -> ParsedDocument:
     """Parse a PDF into one block per page (split where an outline section starts mid-page).
 
     ocr: read pages without a text layer with Tesseract (their text is marked as OCR).
+    tables: ruled tables on candidate pages become pipe-table blocks of their own (ingest/pdf_tables.py).
     """
     path = Path(path)
     reader = _open(path)
@@ -67,9 +69,10 @@ def parse_pdf(path: Path, *, max_pages: int = 5000, layout: bool = False, ocr: b
     if (not marks or len(marks) < count // SHALLOW_OUTLINE_PAGES) and not layout:
         # No (or a token) outline: take the headings from font sizes instead.
         marks = [_Mark(page, path, must_find=True) for page, path in heading_marks([f.runs for f in fonts])]
+    found = _tables(path, reader, pages, set(read) | set(i - 1 for i in empty), warnings) if tables else {}
     doc = ParsedDocument(
         format="pdf",
-        blocks=_blocks(pages, labels, marks),
+        blocks=_blocks(pages, labels, marks, found),
         page_count=count,
         page_texts=pages,
         page_labels=labels,
@@ -80,6 +83,16 @@ def parse_pdf(path: Path, *, max_pages: int = 5000, layout: bool = False, ocr: b
     )
     detect_pdf_metadata(doc, reader)
     return doc
+
+
+def _tables(path: Path, reader, pages: list[str], skip: set[int], warnings: list[str]):
+    """Tables on the candidate pages; a document pdfplumber cannot open keeps its page text."""
+    candidates = pdf_tables.candidate_pages(pages, reader.pages, skip)
+    try:
+        return pdf_tables.find_tables(path, {i: pages[i] for i in candidates})
+    except Exception as exc:  # pdfminer fails differently from pypdf on broken files: text as before
+        warnings.append(f"table finding failed ({type(exc).__name__}: {exc}); tables kept as text")
+        return {}
 
 
 def _open(path: Path):
@@ -257,8 +270,13 @@ def _heading_offset(text: str, title: str, start: int) -> int | None:
     return found.start() if found else None
 
 
-def _blocks(pages: list[str], labels: list[str | None], marks: list[_Mark]) -> list[Block]:
-    """Cut pages into blocks at section starts; every block knows its page and section path."""
+def _blocks(pages: list[str], labels: list[str | None], marks: list[_Mark],
+            tables: dict[int, list[pdf_tables.PlacedTable]] | None = None) -> list[Block]:
+    """Cut pages into blocks at section starts; every block knows its page and section path.
+
+    tables: per page, tables that replace some of its lines (a table block stands where its first line was).
+    """
+    tables = tables or {}
     by_page: dict[int, list[_Mark]] = {}
     for mark in marks:
         by_page.setdefault(mark.page_index, []).append(mark)
@@ -272,15 +290,42 @@ def _blocks(pages: list[str], labels: list[str | None], marks: list[_Mark]) -> l
                 continue  # a big-font line the cleaner removed (running header) or pypdf split oddly
             if offset is None:
                 offset = cut  # title not found on the page: the section starts where we are
-            _add_block(blocks, text[cut:offset], current, index, labels)
+            _add_part(blocks, text, cut, offset, tables.get(index, []), current, index, labels)
             cut, current = offset, mark.path
-        _add_block(blocks, text[cut:], current, index, labels)
+        _add_part(blocks, text, cut, len(text), tables.get(index, []), current, index, labels)
         section = current
     return blocks
 
 
-def _add_block(blocks: list[Block], text: str, section: tuple[str, ...], index: int, labels: list[str | None]) -> None:
+def _add_part(blocks: list[Block], text: str, start: int, end: int, placed: list[pdf_tables.PlacedTable],
+              section: tuple[str, ...], index: int, labels: list[str | None]) -> None:
+    """Blocks for text[start:end] of a page: its prose, and each table whose first line starts there.
+
+    Section cuts fall on line starts, so every line (and so every table) lands in one part only.
+    """
+    if not placed:
+        _add_block(blocks, text[start:end], section, index, labels)
+        return
+    anchors = {p.lines[0]: p.table for p in placed}
+    taken = {n for p in placed for n in p.lines}
+    prose: list[str] = []
+    offset = 0
+    for n, line in enumerate(text.split("\n")):
+        line_start, offset = offset, offset + len(line) + 1
+        if not start <= line_start < end:
+            continue
+        if n in anchors:
+            _add_block(blocks, "\n".join(prose), section, index, labels)
+            prose = []
+            _add_block(blocks, anchors[n].pipe_text(), section, index, labels, kind="table")
+        elif n not in taken:
+            prose.append(line)
+    _add_block(blocks, "\n".join(prose), section, index, labels)
+
+
+def _add_block(blocks: list[Block], text: str, section: tuple[str, ...], index: int, labels: list[str | None],
+               kind: str = "text") -> None:
     """Append a block unless it is blank."""
     text = text.strip("\n")
     if text.strip():
-        blocks.append(Block(text=text, section=section, page=index + 1, page_label=labels[index]))
+        blocks.append(Block(text=text, section=section, page=index + 1, page_label=labels[index], kind=kind))
