@@ -18,9 +18,8 @@ from typing import TYPE_CHECKING
 
 from rag.text.sentences import sentence_spans
 from rag.text.words import content_words
-from rag.types import AnswerSentence, Citation, Evidence, Passage
+from rag.types import AnswerSentence, Citation, Passage
 from rag.verify.claims import marker_numbers
-from rag.verify.verbatim import whole_quote
 from rag.verify.verdict import SUPPORTED
 from rag.verify.verifier import Verified, verify_against
 
@@ -145,11 +144,7 @@ def verify_claim(text: str, cited: tuple[int, ...], passages: list[Passage], jud
     `judge` (an LLM, when configured) decides what the rules leave undecided."""
     if not cited:
         return verify_against(text, passages, judge)
-    for n in cited:
-        quote = whole_quote(text, passages[n - 1].text)
-        if quote is not None:
-            return Verified(text, SUPPORTED, f"quoted verbatim from passage [{n}]",
-                            (Evidence(passages[n - 1], quote),), 1.0, "verbatim")
+    # A whole verbatim quote of a cited passage is supported there: verify_against tries that first.
     verified = verify_against(text, [passages[n - 1] for n in cited], judge)
     if verified.verdict == SUPPORTED:
         return verified
