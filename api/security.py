@@ -77,16 +77,37 @@ class RateLimiter:
         return wait
 
 
+def open_bucket_db(path: Path, wait_s: float = 10.0) -> sqlite3.Connection:
+    """Open (creating if need be) the shared bucket file in WAL mode.
+
+    Switching a new file to WAL takes an exclusive lock and SQLite answers "database is locked" at once,
+    without waiting on the busy timeout, when another process is doing the same: workers starting together
+    hit that, so the setup is retried until `wait_s` has passed.
+    """
+    db = sqlite3.connect(str(path), timeout=5, isolation_level=None, check_same_thread=False)
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("CREATE TABLE IF NOT EXISTS buckets (caller TEXT PRIMARY KEY, tokens REAL, at REAL)")
+            break
+        except sqlite3.OperationalError as exc:
+            contention = "locked" in str(exc) or "busy" in str(exc)
+            if not contention or time.monotonic() > deadline:
+                db.close()
+                raise
+            time.sleep(0.05)
+    db.execute("PRAGMA synchronous=OFF")  # per connection; losing a few buckets in a power cut costs nothing
+    return db
+
+
 class SharedRateLimiter:
     """The same token buckets in a SQLite file, so every process that names it shares one budget per
     caller (`gqa serve --workers N`: otherwise each worker would grant the whole budget again)."""
 
     def __init__(self, path: Path, per_minute: int):
         self.per_minute = per_minute
-        self._db = sqlite3.connect(str(path), timeout=5, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=OFF")  # losing a few buckets in a power cut costs nothing
-        self._db.execute("CREATE TABLE IF NOT EXISTS buckets (caller TEXT PRIMARY KEY, tokens REAL, at REAL)")
+        self._db = open_bucket_db(path)
         self._lock = threading.Lock()
         self._takes = 0
 

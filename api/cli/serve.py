@@ -60,6 +60,10 @@ def _worker_environment(settings: Settings) -> Iterator[None]:
         (shared / "metrics").mkdir()
         os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(shared / "metrics"))
         os.environ.setdefault("GQA_RATE_LIMIT_DB", str(shared / "rate-limits.sqlite"))
+        if os.environ["GQA_RATE_LIMIT_DB"] == str(shared / "rate-limits.sqlite"):
+            from api.security import open_bucket_db
+
+            open_bucket_db(shared / "rate-limits.sqlite").close()  # in WAL before the workers race to open it
         yield
     finally:
         shutil.rmtree(shared, ignore_errors=True)

@@ -125,3 +125,22 @@ async def test_apps_naming_one_rate_limit_db_share_each_keys_budget(make_client,
     async with make_client(**settings) as one, make_client(**settings) as two:
         statuses = [(await client.get("/v1/documents", headers=headers)).status_code for client in (one, two) * 3]
     assert statuses == [200, 200, 200, 200, 429, 429]
+
+
+
+def test_a_worker_opening_the_rate_limit_file_while_another_writes_it_waits(tmp_path):
+    """Workers of `gqa serve --workers N` open the shared bucket file at about the same moment. SQLite answers
+    "database is locked" at once, busy timeout or not, to a switch to WAL while another connection holds a
+    write lock (CI saw a worker die that way): the limiter must wait for it, not fail."""
+    import sqlite3
+    import threading
+
+    from api.security import SharedRateLimiter
+
+    path = tmp_path / "limits.sqlite"
+    other = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+    other.execute("CREATE TABLE IF NOT EXISTS buckets (caller TEXT PRIMARY KEY, tokens REAL, at REAL)")
+    other.execute("BEGIN IMMEDIATE")
+    threading.Timer(0.5, lambda: other.execute("COMMIT")).start()
+    limiter = SharedRateLimiter(path, 3)
+    assert [limiter.take("k") == 0 for _ in range(4)] == [True, True, True, False]
