@@ -30,7 +30,9 @@ _HEADING = re.compile(r"(?m)^[ \t]*#{1,6}[ \t]+")
 _BULLET = re.compile(r"(?m)^[ \t]*(?:[-*•▪●◦–][ \t]+)+")
 _STACKED_BULLETS = re.compile(r"(?:(?<=^)|(?<=\s))(?:[-•▪●◦–][ \t]+){2,}")  # "- - Up to 30%" -> "- Up to 30%"
 _TABLE_RULE = re.compile(r"(?m)^[ \t]*\|?(?:[ \t]*:?-{3,}:?[ \t]*\|)+[ \t]*:?-*:?[ \t]*$\n?")
+_INLINE_RULE = re.compile(r"\|(?:[ \t]*:?-{3,}:?[ \t]*\|)+")  # a table's rule inside a line the answer flattened
 _PIPES = re.compile(r"[ \t]*\|[ \t]*")
+_EMPTY_CELLS = re.compile(r" ·(?: ·)+(?= |$)")  # " · · ·": blank table cells between separators
 _HYPHEN_BREAK = re.compile(r"([^\W\d_]{2,})-\s+(?!(?:and|or|to|nor|und)\b)([a-z]{2,})")
 _CAPS_PAIR = re.compile(r"\b([A-Z]{2,}) ([A-Z]{2,})\b")
 
@@ -100,10 +102,11 @@ def display_text(s: str) -> str:
     prev = None
     while prev != text:  # nested emphasis: ***x*** is bold inside italics
         prev, text = text, _EMPHASIS.sub(lambda m: next(g for g in m.groups()[1:] if g is not None), text)
+    text = _INLINE_RULE.sub("|", text)
     text = "\n".join(_PIPES.sub(" · ", line).strip(" ·") for line in text.splitlines())
     text = _HYPHEN_BREAK.sub(r"\1\2", text)
     text = repair_letter_spacing(text)
-    return re.sub(r"[ \t]+", " ", text).strip()
+    return _EMPTY_CELLS.sub(" ·", re.sub(r"[ \t]+", " ", text)).strip()
 
 
 def display_answer(text: str) -> str:

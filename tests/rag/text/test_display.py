@@ -14,6 +14,14 @@ def test_markdown_emphasis_headings_bullets_and_table_pipes_are_stripped():
     assert display_text(table) == "Age · Dose\n2 to < 8 years · 500 mg x 3"
 
 
+def test_a_table_flattened_onto_one_line_loses_its_rule_and_empty_cells_but_no_value():
+    """An answer line can hold a whole table window: its |---| rule and blank cells are no reading matter."""
+    flat = "ACT | Presentation | Dosage | | --- | --- | --- | | | Blister 6 tab | | 80 mg/480 mg | => 1 tab 2 times daily |"
+    assert display_text(flat) == "ACT · Presentation · Dosage · Blister 6 tab · 80 mg/480 mg · => 1 tab 2 times daily"
+    assert display_text("Give 2·5 mg (UK decimal point) · then 5 mg") == "Give 2·5 mg (UK decimal point) · then 5 mg"
+    assert display_text("Range 1 --- 3 mg") == "Range 1 --- 3 mg"  # a dash run outside table pipes stays
+
+
 def test_letter_spacing_is_repaired_but_real_two_word_phrases_are_kept():
     assert repair_letter_spacing("4. RECOMMENDA TION ON DRUG CLASSES") == "4. RECOMMENDATION ON DRUG CLASSES"
     assert repair_letter_spacing("TREAT MENT") == "TREATMENT"
