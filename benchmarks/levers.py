@@ -19,7 +19,7 @@ import statistics
 import time
 from pathlib import Path
 
-from benchmarks.common import RESULTS, index_arg, question_halves, retrieval_summary
+from benchmarks.common import RESULTS, index_arg, percentile, question_halves, retrieval_summary
 from rag.retrieval.evaluation import run_eval
 from rag.retrieval.retriever import Retriever
 from rag.settings import Settings
@@ -74,12 +74,12 @@ def interleaved_latency(wired, base: Settings, items: list, rounds: int) -> dict
                 t0 = time.perf_counter()
                 r.search(item.question, k=10)
                 times[name].append((time.perf_counter() - t0) * 1000)
-    return {name: {"p50": percentile(t, 0.5), "p90": percentile(t, 0.9)} for name, t in times.items()}
+    return {name: {"p50": _ms(t, 50), "p90": _ms(t, 90)} for name, t in times.items()}
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 2) if ordered else 0.0
+def _ms(values: list[float], q: float) -> float:
+    """The q-th percentile (common.percentile's nearest-rank rule) in ms, to 0.01."""
+    return round(percentile(values, q), 2) if values else 0.0
 
 
 def main() -> None:
@@ -108,7 +108,7 @@ def main() -> None:
         latencies: list[float] = []
         for half, items in halves.items():
             row[half] = retrieval_summary(run_eval(items, {name: timed_search(retriever, latencies)}))
-        row["latency_ms"] = {"p50": percentile(latencies, 0.5), "p90": percentile(latencies, 0.9),
+        row["latency_ms"] = {"p50": _ms(latencies, 50), "p90": _ms(latencies, 90),
                              "mean": round(statistics.fmean(latencies), 2) if latencies else 0.0}
         out["variants"][name] = row
         t, v = row["tuning"], row["validation"]

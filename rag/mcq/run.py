@@ -71,7 +71,7 @@ class MCQRunner:
     # --- one request
     def _send(self, args: dict):
         args = {"model": self.settings.llm_model, "temperature": 0.0, "seed": 0, **args}
-        return self.gen._call(lambda c: self.gen._endpoint(c).create(**args))
+        return self.gen.create(**args)
 
     def _text(self, response) -> str:
         choice = response.choices[0]

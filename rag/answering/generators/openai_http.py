@@ -87,6 +87,10 @@ class OpenAIGenerator:
     def _endpoint(self, client: openai.OpenAI):
         return client.chat.completions if self.settings.llm_api == "chat" else client.completions
 
+    def create(self, **args) -> object:
+        """One completions (or chat) request with these arguments, over the replicas with retries."""
+        return self._call(lambda c: self._endpoint(c).create(**args))
+
     # --- Generator protocol
     def generate(self, question: str, passages: list[Passage]) -> Generation:
         """One request; the answer text with [n] markers over the passages that fit the prompt."""
@@ -94,7 +98,7 @@ class OpenAIGenerator:
         given = fit_passages(question, passages, self.budget)
         args = self._request(question, given, stream=False)
         t1 = time.perf_counter()
-        response = self._call(lambda c: self._endpoint(c).create(**args))
+        response = self.create(**args)
         t2 = time.perf_counter()
         choice = response.choices[0]
         raw = choice.message.content if self.settings.llm_api == "chat" else choice.text
@@ -107,7 +111,7 @@ class OpenAIGenerator:
         given = fit_passages(question, passages, self.budget)
         args = self._request(question, given, stream=True)
         t1 = time.perf_counter()
-        chunks = self._call(lambda c: self._endpoint(c).create(**args))
+        chunks = self.create(**args)
         pieces, usage, model, first = [], None, None, None
         try:
             for chunk in chunks:
