@@ -11,6 +11,11 @@ whose content stream draws enough lines or rectangles to rule a grid. A table fo
 there is kept only if it looks like a table and its words and numbers are exactly those
 of whole lines of the pypdf page text: those lines leave the prose, the table takes their place,
 so no text is lost or doubled, and every number on the page is still there.
+
+pypdf reads in content-stream order, which need not be the printed order: a page may draw its
+headings before the tables printed above them. So each table also records which page lines are
+printed before it and which after (from pdfplumber's positions), and pdf.py files the table under
+the last heading printed above it.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ingest import clean
@@ -48,25 +53,35 @@ _RULING_OP = re.compile(rb"(?<![A-Za-z])(?:re|l)(?![A-Za-z])")
 
 @dataclass(frozen=True)
 class PageTable:
-    """A table accepted on a page: its rows as cleaned cell text, the first `header_rows` are its header."""
+    """A table accepted on a page: its rows as cleaned cell text, the first `header_rows` are its header.
+
+    caption: the text of leading rows that span the table (a title, a list's section heading), one line each.
+    """
 
     rows: list[list[str]]
     header_rows: int = 1
     bbox: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+    caption: tuple[str, ...] = ()
 
     def pipe_text(self) -> str:
-        """'| a | b |' per row, the '|---|' separator under the header rows."""
+        """The caption lines, then '| a | b |' per row, the '|---|' separator under the header rows."""
         lines = ["| " + " | ".join(row) + " |" for row in self.rows]
         separator = "|" + "---|" * len(self.rows[0])
-        return "\n".join(lines[: self.header_rows] + [separator] + lines[self.header_rows:])
+        return "\n".join([*self.caption, *lines[: self.header_rows], separator, *lines[self.header_rows:]])
 
 
 @dataclass(frozen=True)
 class PlacedTable:
-    """A table and the line numbers (0-based, in the cleaned page text) whose words it holds."""
+    """A table and the line numbers (0-based, in the cleaned page text) whose words it holds.
+
+    before / after: the other page lines printed before / after the table in reading order;
+    a line in neither could not be found on the page (it is not printed as one line, or more than once).
+    """
 
     table: PageTable
     lines: tuple[int, ...]
+    before: frozenset[int] = frozenset()
+    after: frozenset[int] = frozenset()
 
 
 def numbers(text: str) -> Counter[str]:
@@ -93,10 +108,13 @@ def candidate_pages(pages: list[str], pdf_pages, skip: Iterable[int] = ()) -> li
     skipped = set(skip)
     scored = []
     for index, text in enumerate(pages):
-        if index in skipped or numeric_lines(text) < MIN_NUMERIC_LINES:
+        if index in skipped:
+            continue
+        count = numeric_lines(text)
+        if count < MIN_NUMERIC_LINES:
             continue  # the text test first: it needs no stream decoding
         if ruling_ops(pdf_pages[index]) >= MIN_RULING_OPS:
-            scored.append((numeric_lines(text), index))
+            scored.append((count, index))
     if not scored:
         return []
     budget = max(MIN_BUDGET_CHARS, MAX_TEXT_SHARE * sum(map(len, pages)))
@@ -138,14 +156,14 @@ def find_tables(path: Path, pages: dict[int, str]) -> dict[int, list[PlacedTable
         for index in sorted(pages):
             page = pdf.pages[index]
             try:
-                tables = page_tables(page)
+                placed = place_tables(page_tables(page), pages[index])
+                boxes = line_boxes(page, pages[index]) if placed else []
             except Exception:  # pdfminer on a broken content stream: the page stays text, as before
-                tables = []
+                placed = []
             finally:
                 page.close()  # frees the parsed objects of the page
-            placed = place_tables(tables, pages[index])
             if placed:
-                found[index] = placed
+                found[index] = [_in_reading_order(p, boxes) for p in placed]
     return found
 
 
@@ -159,7 +177,7 @@ def page_tables(page) -> list[PageTable]:
             continue  # a clipping path far off the page, read as a frame around everything
         converted = convert(table.extract())
         if converted is not None:
-            accepted.append(PageTable(converted.rows, converted.header_rows, tuple(table.bbox)))
+            accepted.append(replace(converted, bbox=tuple(table.bbox)))
     return accepted
 
 
@@ -173,6 +191,9 @@ def convert(raw: list[list[str | None]]) -> PageTable | None:
     keep_rows = [i for i, r in enumerate(rows) if any(r)]
     rows = [[rows[i][c] if c < len(rows[i]) else "" for c in keep_cols] for i in keep_rows]
     merged = [[merged[i][c] if c < len(merged[i]) else False for c in keep_cols] for i in keep_rows]
+    captions = _caption_rows(rows)
+    caption = tuple(row[0] for row in rows[:captions])
+    rows, merged = rows[captions:], merged[captions:]
     if len(keep_cols) < MIN_COLUMNS or len(rows) < 1 + MIN_BODY_ROWS:
         return None
     header_rows = 2 if len(rows) > 2 + MIN_BODY_ROWS and any(merged[0]) else 1  # a spanning label has sub-labels below
@@ -182,7 +203,22 @@ def convert(raw: list[list[str | None]]) -> PageTable | None:
     filled = [cell for row in rows for cell in row if cell]
     if max(map(len, filled)) > MAX_CELL_CHARS or sum(map(len, filled)) / len(filled) > MAX_MEAN_CELL_CHARS:
         return None
-    return PageTable(_carry_header(rows, merged, header_rows), header_rows)
+    return PageTable(_carry_header(rows, merged, header_rows), header_rows, caption=caption)
+
+
+def _caption_rows(rows: list[list[str]]) -> int:
+    """How many leading rows are captions: text in the first cell only, above a row that fills most columns.
+
+    pdfplumber reads a title or a list's section heading drawn across the table as its first row;
+    as the header it would be repeated over every piece of the table in place of the column labels.
+    A spanning label over some columns ('' | 'Daily dose' | None) is not first, so it stays a header.
+    """
+    count = 0
+    while count < len(rows) and rows[count][0] and not any(rows[count][1:]):
+        count += 1
+    if count == len(rows) or sum(1 for cell in rows[count] if cell) * 2 <= len(rows[count]):
+        return 0
+    return count
 
 
 def cell_text(cell: str | None) -> str:
@@ -247,7 +283,7 @@ def place_tables(tables: Iterable[PageTable], page_text: str) -> list[PlacedTabl
 
 def _original_cells(table: PageTable) -> str:
     """The table's words once each (carried header labels are copies, not words of the page)."""
-    words = []
+    words = list(table.caption)
     for r, row in enumerate(table.rows):
         for c, cell in enumerate(row):
             carried = r < table.header_rows and cell and (
@@ -255,3 +291,64 @@ def _original_cells(table: PageTable) -> str:
             if not carried:
                 words.append(cell)
     return " ".join(words)
+
+
+def line_boxes(page, page_text: str) -> list[tuple[float, float, float] | None]:
+    """Where each line of the page text is printed, (x0, top, x1), or None if pdfplumber's lines do not hold it once."""
+    printed: list[tuple[str, list[dict]]] = []  # per pdfplumber line: its text without spaces, the char at each position
+    for line in page.extract_text_lines(return_chars=True):
+        text, owners = "", []
+        for char in line["chars"]:
+            key = _squashed(char["text"])
+            text += key
+            owners.extend([char] * len(key))
+        printed.append((text, owners))
+    boxes: list[tuple[float, float, float] | None] = []
+    for line in page_text.split("\n"):
+        chars = _locate(_squashed(line), printed)
+        boxes.append((min(c["x0"] for c in chars), min(c["top"] for c in chars), max(c["x1"] for c in chars))
+                     if chars else None)
+    return boxes
+
+
+def _locate(key: str, printed: list[tuple[str, list[dict]]]) -> list[dict] | None:
+    """The chars of the one pdfplumber line that is key, else of the one place a line holds it, else None.
+
+    Compared without spaces, since pypdf and pdfplumber space words differently; a part of a line
+    because pdfplumber joins text printed side by side (columns) into one line.
+    """
+    if not key:
+        return None
+    whole = [owners for text, owners in printed if text == key]
+    if whole:
+        return whole[0] if len(whole) == 1 else None
+    parts = [owners[i:i + len(key)] for text, owners in printed for i in _occurrences(text, key)]
+    return parts[0] if len(parts) == 1 else None
+
+
+def _squashed(text: str) -> str:
+    return "".join(clean.normalize_unicode(text).split())
+
+
+def _occurrences(text: str, key: str) -> list[int]:
+    """Start of every (possibly overlapping) occurrence of key in text."""
+    starts, i = [], text.find(key)
+    while i >= 0:
+        starts.append(i)
+        i = text.find(key, i + 1)
+    return starts
+
+
+def _in_reading_order(placed: PlacedTable, boxes: list[tuple[float, float, float] | None]) -> PlacedTable:
+    """The table with the page lines printed before and after it (its own lines in neither)."""
+    x0, top, x1, _ = placed.table.bbox
+    own = set(placed.lines)
+    before = {n for n, box in enumerate(boxes) if box and n not in own and _reads_before(box, x0, top, x1)}
+    after = {n for n, box in enumerate(boxes) if box and n not in own and n not in before}
+    return replace(placed, before=frozenset(before), after=frozenset(after))
+
+
+def _reads_before(box: tuple[float, float, float], x0: float, top: float, x1: float) -> bool:
+    """A line is read before the table if it is in a column to its left, or above it and not in a column to its right."""
+    line_x0, line_top, line_x1 = box
+    return line_x1 <= x0 or (line_top < top and line_x0 < x1)

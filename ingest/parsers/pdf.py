@@ -274,7 +274,8 @@ def _blocks(pages: list[str], labels: list[str | None], marks: list[_Mark],
             tables: dict[int, list[pdf_tables.PlacedTable]] | None = None) -> list[Block]:
     """Cut pages into blocks at section starts; every block knows its page and section path.
 
-    tables: per page, tables that replace some of its lines (a table block stands where its first line was).
+    tables: per page, tables that replace some of its lines (a table block stands in the section
+    printed above it, see _table_parts).
     """
     tables = tables or {}
     by_page: dict[int, list[_Mark]] = {}
@@ -283,44 +284,77 @@ def _blocks(pages: list[str], labels: list[str | None], marks: list[_Mark],
     blocks: list[Block] = []
     section: tuple[str, ...] = ()
     for index, text in enumerate(pages):
-        cut, current = 0, section
+        parts: list[tuple[int, tuple[str, ...], int | None]] = [(0, section, None)]  # (start offset, section, heading line)
         for mark in by_page.get(index, []):
+            cut = parts[-1][0]
             offset = _heading_offset(text, mark.path[-1], cut)
             if offset is None and mark.must_find:
                 continue  # a big-font line the cleaner removed (running header) or pypdf split oddly
-            if offset is None:
-                offset = cut  # title not found on the page: the section starts where we are
-            _add_part(blocks, text, cut, offset, tables.get(index, []), current, index, labels)
-            cut, current = offset, mark.path
-        _add_part(blocks, text, cut, len(text), tables.get(index, []), current, index, labels)
-        section = current
+            heading = None if offset is None else text.count("\n", 0, offset)
+            parts.append((cut if offset is None else offset, mark.path, heading))  # not found: it starts where we are
+        placed = tables.get(index, [])
+        taken = {n for p in placed for n in p.lines}
+        ends = [start for start, _, _ in parts[1:]] + [len(text)]
+        for (start, current, _), end, own in zip(parts, ends, _table_parts(text, parts, placed)):
+            _add_part(blocks, text, start, end, own, taken, current, index, labels)
+        section = parts[-1][1]
     return blocks
 
 
-def _add_part(blocks: list[Block], text: str, start: int, end: int, placed: list[pdf_tables.PlacedTable],
-              section: tuple[str, ...], index: int, labels: list[str | None]) -> None:
-    """Blocks for text[start:end] of a page: its prose, and each table whose first line starts there.
+def _table_parts(text: str, parts: list[tuple[int, tuple[str, ...], int | None]],
+                 placed: list[pdf_tables.PlacedTable]) -> list[list[tuple[int, pdf_tables.PageTable]]]:
+    """Per part of the page, its tables and the line each is emitted before.
 
-    Section cuts fall on line starts, so every line (and so every table) lands in one part only.
+    A table stands at its first line, unless that line lies in another section than the one
+    printed above the table: pypdf may read a page's later headings before a table drawn above them.
+    Then it goes to the part of the last heading printed before it, after the last of that part's
+    lines printed before it. When a heading cannot be located on the page, the first line decides.
     """
-    if not placed:
+    firsts = [text.count("\n", 0, start) for start, _, _ in parts]
+    lasts = firsts[1:] + [text.count("\n") + 1]
+    headings = [heading for _, _, heading in parts[1:]]  # part i + 1 starts at headings[i]
+    out: list[list[tuple[int, pdf_tables.PageTable]]] = [[] for _ in parts]
+    for table in placed:
+        key = table.lines[0]
+        k = max(i for i, first in enumerate(firsts) if first <= key)
+        if all(h is not None and (h in table.before or h in table.after) for h in headings):
+            printed = max((i + 1 for i, h in enumerate(headings) if h in table.before), default=0)
+            if printed != k:
+                k = printed
+                before = [n for n in range(firsts[k], lasts[k]) if n in table.before]
+                key = before[-1] + 1 if before else firsts[k]
+        out[k].append((key, table.table))
+    return out
+
+
+def _add_part(blocks: list[Block], text: str, start: int, end: int, tables: list[tuple[int, pdf_tables.PageTable]],
+              taken: set[int], section: tuple[str, ...], index: int, labels: list[str | None]) -> None:
+    """Blocks for text[start:end] of a page: its prose without the table lines (taken), and its tables.
+
+    tables: (line number, table); a table goes before that line, or at the end if the line is not in the part.
+    Section cuts fall on line starts, so every line lands in one part only.
+    """
+    if not taken:
         _add_block(blocks, text[start:end], section, index, labels)
         return
-    anchors = {p.lines[0]: p.table for p in placed}
-    taken = {n for p in placed for n in p.lines}
+    pending = list(tables)
     prose: list[str] = []
     offset = 0
     for n, line in enumerate(text.split("\n")):
         line_start, offset = offset, offset + len(line) + 1
         if not start <= line_start < end:
             continue
-        if n in anchors:
+        if any(key == n for key, _ in pending):
             _add_block(blocks, "\n".join(prose), section, index, labels)
             prose = []
-            _add_block(blocks, anchors[n].pipe_text(), section, index, labels, kind="table")
-        elif n not in taken:
+            for table in [t for key, t in pending if key == n]:
+                _add_block(blocks, table.pipe_text(), section, index, labels, kind="table")
+            pending = [(key, t) for key, t in pending if key != n]
+        if n not in taken:
             prose.append(line)
     _add_block(blocks, "\n".join(prose), section, index, labels)
+    for _, table in pending:
+        _add_block(blocks, table.pipe_text(), section, index, labels, kind="table")
 
 
 def _add_block(blocks: list[Block], text: str, section: tuple[str, ...], index: int, labels: list[str | None],

@@ -10,12 +10,16 @@ import pytest
 
 from ingest.chunker import ChunkerParams, chunk_blocks
 from ingest.clean import normalize_unicode
+from ingest.parsers import pdf as pdf_parser
 from ingest.parsers.pdf import parse_pdf
-from ingest.pdf_tables import convert, numbers
+from ingest.pdf_tables import PageTable, PlacedTable, convert, find_tables, numbers
 from tests.support.pdf import make_simple_pdf
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 MSF_DRUGS = SHARED / "corpus/msf/msf_essential_drugs_practical_guide_2025-07.pdf"
+WHO_EML = SHARED / "corpus/who/who_model_list_essential_medicines_23rd_2023.pdf"
+AMOXICILLIN = "AMOXICILLIN oral"
+CONTRA = "Contra-indications, adverse effects, precautions"
 
 BANDS = ["Drug", "3 to < 6 kg", "6 to < 10 kg", "10 to < 15 kg", "15 to < 20 kg", "20 to < 30 kg"]
 DOSES = ["1/4 tab", "1/2 tab", "1 tab", "1\u00bd tab", "2 tab", "2\u00bd tab", "3 tab"]  # '1½': latin-1 draws it
@@ -132,6 +136,99 @@ def test_convert_rejects_a_framed_paragraph_and_carries_spanning_labels():
                                                  "|---|---|---|"]
 
 
+def test_convert_takes_a_spanning_caption_out_of_the_header():
+    rows = [["bisoprolol", "Tablet: 1.25 mg; 5 mg."], ["digoxin", "Tablet: 62.5 micrograms."],
+            ["enalapril", "Tablet: 2.5 mg; 5 mg."]]
+    table = convert([["12.4 Medicines used in heart failure", None], *rows])
+    assert table is not None and table.header_rows == 1
+    assert table.pipe_text().split("\n") == ["12.4 Medicines used in heart failure", "| bisoprolol | Tablet: 1.25 mg; 5 mg. |",
+                                             "|---|---|", "| digoxin | Tablet: 62.5 micrograms. |",
+                                             "| enalapril | Tablet: 2.5 mg; 5 mg. |"]
+    two = convert([["5. MEDICINES FOR DISEASES", None], ["5.1 Antiseizure medicines", ""], *rows])
+    assert two is not None and two.pipe_text().split("\n")[:3] == [
+        "5. MEDICINES FOR DISEASES", "5.1 Antiseizure medicines", "| bisoprolol | Tablet: 1.25 mg; 5 mg. |"]
+    # A spanning label over sub-columns is a header row, not a caption: the corner cell is empty, the label not first.
+    dose = convert([["", "Daily dose", None], ["Age", "tablet", "syrup"], ["< 1 year", "1/4", "2.5 ml"],
+                    ["1 to 5 years", "1/2", "5 ml"], ["> 5 years", "1", "10 ml"]])
+    assert dose is not None and dose.pipe_text().startswith("|  | Daily dose | Daily dose |\n| Age | tablet | syrup |")
+
+
+def test_a_table_goes_under_the_heading_printed_above_it_unless_a_heading_cannot_be_located():
+    page = "Dosage\nGive by weight.\nDuration\nUnder 10 kg 5 mg\n10 kg and over 10 mg\n5 days."
+    marks = [pdf_parser._Mark(0, ("Dosage",)), pdf_parser._Mark(0, ("Duration",))]
+    table = PageTable([["Weight", "Dose"], ["Under 10 kg", "5 mg"], ["10 kg and over", "10 mg"]])
+
+    def blocks(before, after):
+        placed = PlacedTable(table, (3, 4), frozenset(before), frozenset(after))
+        return [(b.kind, b.section, b.text) for b in pdf_parser._blocks([page], [None], marks, {0: [placed]})]
+
+    # pypdf read 'Duration' first, but the table is printed between 'Give by weight.' and 'Duration'.
+    assert blocks({0, 1}, {2, 5}) == [("text", ("Dosage",), "Dosage\nGive by weight."),
+                                      ("table", ("Dosage",), table.pipe_text()),
+                                      ("text", ("Duration",), "Duration\n5 days.")]
+    # 'Duration' not found on the printed page: the table stays at its first line, in the same place as before.
+    assert blocks({0, 1}, {5}) == [("text", ("Dosage",), "Dosage\nGive by weight."),
+                                   ("text", ("Duration",), "Duration"), ("table", ("Duration",), table.pipe_text()),
+                                   ("text", ("Duration",), "5 days.")]
+
+
+def _clean_page(path: Path, index: int) -> str:
+    """One page's text as parse_pdf cleans it (running headers aside: they need the whole document)."""
+    from pypdf import PdfReader
+
+    raw = pdf_parser._extract(PdfReader(path, strict=False), index, False, [])
+    return pdf_parser._clean_pages(pdf_parser._spaced_pages([raw], False))[0]
+
+
+@pytest.mark.corpus
+def test_eml_section_caption_row_is_not_the_header():
+    if not WHO_EML.exists():
+        pytest.skip(f"no shared corpus at {WHO_EML}")
+    text = _clean_page(WHO_EML, 42)
+    placed = find_tables(WHO_EML, {42: text})[42]
+    assert len(placed) == 1
+    lines = placed[0].table.pipe_text().split("\n")
+    assert lines[0] == "12.4 Medicines used in heart failure"
+    assert lines[1].startswith("| \u25a1 bisoprolol") and lines[2] == "|---|---|"  # one header row: the first medicine
+    assert numbers("\n".join(text.split("\n")[i] for i in placed[0].lines)) == numbers("\n".join(lines))
+
+
+def _msf_amoxicillin_pdf(path: Path) -> Path:
+    """MSF pages 37-38 (AMOXICILLIN oral) with an outline naming the headings the full parse finds by font."""
+    from pypdf import PdfReader, PdfWriter
+
+    reader, writer = PdfReader(MSF_DRUGS), PdfWriter()
+    for index in (36, 37):
+        writer.add_page(reader.pages[index])
+    drug = writer.add_outline_item(title=AMOXICILLIN, page_number=0)
+    for title, page in [("Dosage", 0), ("Duration", 1), (CONTRA, 1)]:
+        writer.add_outline_item(title=title, page_number=page, parent=drug)
+    writer.write(str(path))
+    return path
+
+
+@pytest.mark.corpus
+def test_msf_dosing_tables_sit_in_the_dosage_section_as_printed(tmp_path):
+    """pypdf reads page 38's 'Duration' and 'Contra-indications' headings before the two dosing tables
+    printed above them; each table still belongs to 'Dosage' (continued from page 37), once."""
+    if not MSF_DRUGS.exists():
+        pytest.skip(f"no shared corpus at {MSF_DRUGS}")
+    path = _msf_amoxicillin_pdf(tmp_path / "amoxicillin.pdf")
+    doc, plain = parse_pdf(path), parse_pdf(path, tables=False)
+    tables = [b for b in doc.blocks if b.kind == "table"]
+    assert [(b.page, b.section) for b in tables] == [(2, (AMOXICILLIN, "Dosage"))] * 2
+    assert [b.text.count("| < 3 months | < 6 kg |") for b in tables] == [1, 1]
+    assert "125 mg x 2" in tables[0].text and "125 mg x 3" in tables[1].text
+    # Prose keeps its lines and their sections; only the table blocks moved.
+    def prose(d):
+        return [(b.page, b.section, line) for b in d.blocks if b.kind == "text" for line in b.text.split("\n")]
+    table_lines = {line for b in plain.blocks for line in b.text.split("\n") if "tab x" in line or "Daily dose" in line}
+    assert prose(doc) == [p for p in prose(plain) if p[2] not in table_lines]
+    assert plain.page_texts == doc.page_texts
+    for page, text in enumerate(doc.page_texts, start=1):
+        assert sum((numbers(b.text) for b in doc.blocks if b.page == page), Counter()) == numbers(text)
+
+
 @pytest.mark.slow
 @pytest.mark.corpus
 def test_msf_dosing_table_keeps_its_weight_header():
@@ -140,6 +237,7 @@ def test_msf_dosing_table_keeps_its_weight_header():
     doc = parse_pdf(MSF_DRUGS)
     tables = [b for b in doc.blocks if b.kind == "table" and b.page == 38]  # AMOXICILLIN oral: two tables by age/weight
     assert len(tables) == 2, [b.text[:80] for b in doc.blocks if b.page == 38]
+    assert [b.section for b in tables] == [(AMOXICILLIN, "Dosage")] * 2  # printed under Dosage, read after later headings
     for table in tables:
         assert table.text.split("\n")[0] == "| Age | Weight | Daily dose | 125 mg/5 ml susp. | 250 mg tablet | 500 mg tablet |"
     assert "| 3 to < 24 months | 6 to < 12 kg | 250 mg x 2 | 10 ml x 2 | 1 tab x 2 | – |" in tables[0].text
