@@ -7,7 +7,8 @@ verbatim statement is the sentence of the gold page (pypdf text) or lines holdin
 phrase; then a light paraphrase of it and the perturbations of rag.verify.perturb (number, negation,
 drug, population/route; a kind is skipped where the sentence has nothing to change). Every statement
 is verified with retrieval over the index. Results: share judged correctly per kind, how often a
-supported true statement cites the gold page, and the time to verify 5-sentence answers; the figures
+supported true statement cites the gold page, how many true statements missed had no gold page among
+the retrieved passages (a retrieval miss, not the rules'), and the time to verify 5-sentence answers; the figures
 are given over all statements and for each half of the fixed split (benchmarks/questions/*.jsonl).
 """
 
@@ -124,6 +125,12 @@ def cites_gold(record: dict, evidence: list[dict]) -> bool:
     return False
 
 
+def gold_retrieved(verifier: Verifier, record: dict) -> bool:
+    """The gold page (or lines) is among the passages the verifier retrieves for the statement."""
+    passages = verifier.retriever.search(record["text"], k=verifier.k).passages
+    return cites_gold(record, [{"source": p.source, "pages": p.pages, "lines": p.lines} for p in passages])
+
+
 def half_of(questions_dir: Path = RAW.parent) -> dict[str, str]:
     """Question id -> "tuning" | "validation", from the fixed split files."""
     out = {}
@@ -143,8 +150,14 @@ def summarise(examples: list[dict]) -> dict:
         if e["true"] and e["verdict"] == "supported":
             gold_hits.append(cites_gold(e, e["evidence"]))
     perturbed = [ok for kind, oks in by_kind.items() if kind in PERTURBATIONS for ok in oks]
+    misses = [e for e in examples if e["true"] and not e["correct"]]
     return {"n_statements": len(examples), "counts": {k: len(v) for k, v in sorted(by_kind.items())},
             "correct_share": {kind: round(sum(oks) / len(oks), 3) for kind, oks in sorted(by_kind.items())},
+            # true statements not supported, and how many of them had no gold page among the retrieved passages
+            "true_misses": {kind: {"n": sum(e["kind"] == kind for e in misses),
+                                   "gold_not_retrieved": sum(e["kind"] == kind and e.get("gold_retrieved") is False
+                                                             for e in misses)}
+                            for kind in ("verbatim", "paraphrase")},
             "perturbed_not_supported": round(sum(perturbed) / len(perturbed), 3) if perturbed else None,
             "gold_page_among_evidence": round(sum(gold_hits) / len(gold_hits), 3) if gold_hits else None}
 
@@ -161,9 +174,12 @@ def run(index: Path, questions: list[Path], out: Path, answers: int = 20) -> dic
         verified = verifier.verify_claim(r["text"])
         v = verified.to_dict()
         ok = (v["verdict"] == "supported") == r["true"]
-        examples.append({**r, "half": halves.get(r["id"], "none"), "verdict": v["verdict"], "reason": v["reason"],
-                         "correct": ok, "timings_ms": {k: round(t, 1) for k, t in verified.timings.items()},
-                         "evidence": [{k: e[k] for k in ("source", "pages", "lines", "quote")} for e in v["evidence"]]})
+        example = {**r, "half": halves.get(r["id"], "none"), "verdict": v["verdict"], "reason": v["reason"],
+                   "correct": ok, "timings_ms": {k: round(t, 1) for k, t in verified.timings.items()},
+                   "evidence": [{k: e[k] for k in ("source", "pages", "lines", "quote")} for e in v["evidence"]]}
+        if r["true"] and not ok:  # a miss: was the gold page retrieved at all (else retrieval's fault, not the rules')
+            example["gold_retrieved"] = gold_retrieved(verifier, r)
+        examples.append(example)
     # latency: 5 true statements as one answer, verified end to end (retrieval included), caches warm
     true = [r["text"] for r in records if r["kind"] == "verbatim" and 40 <= len(r["text"]) <= 200]
     texts = [". ".join(s.rstrip(".") for s in true[i:i + 5]) + "." for i in range(0, max(0, len(true) - 4), 5)][:answers]

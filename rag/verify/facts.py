@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag.verify.lexicon import DRUG_SUFFIXES, DRUGS, NEGATIONS, POPULATIONS, RESTRICTIONS, ROUTES, SYNONYMS, UNITS
+from rag.verify.lexicon import DRUG_SUFFIXES, DRUGS, NEGATIONS, NOT_ROUTES, POPULATIONS, RESTRICTIONS, ROUTES, SYNONYMS, UNITS
 
 _VULGAR = {"½": 0.5, "¼": 0.25, "¾": 0.75, "⅓": 1 / 3, "⅔": 2 / 3, "⅛": 0.125}
 _NUM = r"\d+(?:[.,]\d+)?"
@@ -172,9 +172,11 @@ def is_drug(word: str) -> bool:
 _NOT_DRUGS = frozenset({"examine", "determine", "thiamine", "amine", "famine", "undermine", "vitamine"})
 
 
-def _cues(words: list[str], cues: dict[str, str]) -> frozenset[str]:
+def _cues(words: list[str], cues: dict[str, str], not_cues: tuple[str, ...] = ()) -> frozenset[str]:
     found = set()
     joined = " " + " ".join(words) + " "
+    for phrase in not_cues:  # "buccal mucosa" is anatomy, not the buccal route
+        joined = joined.replace(f" {phrase} ", " ")
     for cue, name in cues.items():
         if f" {cue} " in joined:
             found.add(name)
@@ -234,7 +236,7 @@ def facts(text: str) -> Facts:
     drugs = frozenset(SYNONYMS.get(w, w) for w in parts if is_drug(w))
     cue_words = [p for w in words for p in _cue_parts(w)]
     return Facts(quantities(text), _negations(words), tuple(c for c in RESTRICTIONS if c in " ".join(words)),
-                 drugs, _cues(cue_words, ROUTES), _cues(cue_words, POPULATIONS), content(words))
+                 drugs, _cues(cue_words, ROUTES, NOT_ROUTES), _cues(cue_words, POPULATIONS), content(words))
 
 
 def _cue_parts(word: str) -> list[str]:

@@ -43,7 +43,13 @@ ROUTES = {  # cue -> canonical route
     "inhaled": "inhaled", "nebulized": "inhaled", "nebulised": "inhaled", "inhaler": "inhaled",
     "nasogastric": "nasogastric", "ng tube": "nasogastric", "topical": "topical", "topically": "topical",
     "intraosseous": "intraosseous",
+    "sublingual": "sublingual", "sublingually": "sublingual", "buccal": "buccal", "buccally": "buccal",
+    "intranasal": "intranasal", "intranasally": "intranasal", "intradermal": "intradermal",
+    "intradermally": "intradermal", "transdermal": "transdermal", "intrathecal": "intrathecal",
+    "intrathecally": "intrathecal", "vaginally": "vaginal", "intravaginal": "vaginal", "per rectum": "rectal",
 }
+# Anatomy, not a route: these phrases are read before the route cues and name none.
+NOT_ROUTES = ("buccal mucosa", "buccal mucous", "buccal cavity")
 ROUTE_GROUPS = {"IV": "parenteral", "IM": "parenteral", "intraosseous": "parenteral", "subcutaneous": "parenteral"}
 
 POPULATIONS = {  # cue -> canonical population
