@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from rag.verify.facts import facts, is_drug, parse_value, quantities
+from rag.verify.lexicon import NOT_ROUTES, ROUTE_GROUPS, ROUTES
 
 _PARAPHRASE = [  # (pattern, replacement): light, meaning-preserving rewrites
     (r"\bgive\b", "administer"), (r"\bGive\b", "Administer"), (r"\bgiven\b", "administered"),
@@ -25,8 +26,69 @@ _SWAP_DRUG = ["amoxicillin", "ceftriaxone", "artesunate", "paracetamol", "metron
 _POPULATION = [("children", "adults"), ("child", "adult"), ("infants", "adults"), ("adults", "children"),
                ("adult", "child"), ("pregnant women", "children"), ("pregnancy", "childhood"), ("neonates", "adults"),
                ("women", "men")]
-_ROUTE = [(r"\bIV\b", "oral"), (r"\bintravenous(ly)?\b", "oral"), (r"\bIM\b", "oral"), (r"\bintramuscular(ly)?\b", "oral"),
-          (r"\boral(ly)?\b", "intravenous"), (r"\bby mouth\b", "intravenously"), (r"\brectal(ly)?\b", "intravenous")]
+# Route swaps come from the lexicon's cues (lexicon.ROUTES), so every canonical route it reads can be swapped.
+_ROUTE_NOUNS = frozenset({"infusion", "suppository", "inhaler", "ng tube"})  # cues a route word cannot replace
+_ROUTE_ABBREVIATIONS = frozenset({"iv", "im", "po", "sc"})
+
+
+def _route_form(cue: str) -> str:
+    """How a route cue is used: 'adverb' ("orally", "by mouth"), 'abbreviation' ("IV"), 'noun' ("infusion"),
+    else 'adjective' ("oral", "sublingual")."""
+    if cue in _ROUTE_NOUNS:
+        return "noun"
+    if cue in _ROUTE_ABBREVIATIONS:
+        return "abbreviation"
+    if cue.endswith("ly") or cue.split()[0] in ("by", "per"):
+        return "adverb"
+    return "adjective"
+
+
+def _route_words() -> dict[str, dict[str, str]]:
+    """canonical route -> {'adjective': cue, 'adverb': cue}: words the verifier reads as that route."""
+    out: dict[str, dict[str, str]] = {}
+    for cue, route in ROUTES.items():
+        form = _route_form(cue)
+        if form == "adjective" and " " not in cue:
+            have = out.setdefault(route, {}).get("adjective")
+            # the canonical name itself ("oral"), else the longest ("intravenous" over "infusion")
+            if have is None or (have != route.lower() and (cue == route.lower() or len(cue) > len(have))):
+                out[route]["adjective"] = cue
+        elif form == "adverb" and cue.endswith("ly"):
+            out.setdefault(route, {}).setdefault("adverb", cue)
+    return out
+
+
+_ROUTE_WORDS = _route_words()
+_ROUTE_CUES = re.compile(r"\b(" + "|".join(re.escape(c) for c in sorted(ROUTES, key=len, reverse=True)
+                                          if _route_form(c) != "noun") + r")\b", re.IGNORECASE)
+_NOT_ROUTE = re.compile(r"\b(?:" + "|".join(re.escape(c) for c in NOT_ROUTES) + r")\b", re.IGNORECASE)
+
+
+def _group(route: str) -> str:
+    return ROUTE_GROUPS.get(route, route)
+
+
+def _swap_route(text: str, present: frozenset[str]) -> str | None:
+    """The first route word replaced by another canonical route's word of the same form ("sublingually" ->
+    "intravenously", "oral" -> "intravenous"; "IV" -> "oral"): oral for a parenteral route, else IV, else the
+    first route (sorted) of another group the sentence does not name. Anatomy ("buccal mucosa") is no route."""
+    anatomy = [m.span() for m in _NOT_ROUTE.finditer(text)]
+    for m in _ROUTE_CUES.finditer(text):
+        if any(s < m.end() and m.start() < e for s, e in anatomy):
+            continue
+        cue = m.group(0)
+        source = ROUTES[cue.lower()]
+        form = "adverb" if _route_form(cue.lower()) == "adverb" else "adjective"
+        preferred = ["oral", "IV"] if _group(source) == "parenteral" else ["IV", "oral"]
+        for target in [*preferred, *sorted(_ROUTE_WORDS, key=str.lower)]:
+            word = _ROUTE_WORDS.get(target, {}).get(form)
+            if word and target not in present and _group(target) != _group(source):
+                if m.start() == 0 or (cue[0].isupper() and not cue.isupper()):
+                    word = word[0].upper() + word[1:]
+                article = "n " if word[0] in "aeiouAEIOU" else " "  # "a transdermal patch" -> "an intravenous patch"
+                before = re.sub(r"\b([Aa])n? $", lambda a, article=article: a.group(1) + article, text[:m.start()])
+                return before + word + text[m.end():]
+    return None
 
 
 def paraphrase(text: str) -> str | None:
@@ -85,17 +147,14 @@ def swap_drug(text: str) -> str | None:
 
 
 def swap_population_or_route(text: str) -> str | None:
-    """The population (children <-> adults, pregnant women -> children) or else the route (IV <-> oral) swapped."""
+    """The population (children <-> adults, pregnant women -> children) or else the route (IV <-> oral, any route
+    of lexicon.ROUTES to another) swapped."""
     present = facts(text)
     for old, new in _POPULATION:
         if re.search(rf"\b{old}\b", text, re.IGNORECASE) and new not in text.lower():
             return re.sub(rf"\b{old}\b", lambda m, new=new: new.capitalize() if m.group(0)[0].isupper() else new, text,
                           count=1, flags=re.IGNORECASE)
-    if present.routes:
-        for pattern, new in _ROUTE:
-            if re.search(pattern, text, re.IGNORECASE) and new not in text.lower():
-                return re.sub(pattern, new, text, count=1, flags=re.IGNORECASE)
-    return None
+    return _swap_route(text, present.routes) if present.routes else None
 
 
 PERTURBATIONS = {"number": change_number, "negation": flip_negation, "drug": swap_drug,

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag.text.sentences import sentence_spans
+from rag.text.sentences import _ABBREV, sentence_spans
 from rag.types import Passage
 from rag.verify.facts import Facts, facts, words_of
 
@@ -58,12 +58,42 @@ def _rows(text: str) -> list[str]:
     return out
 
 
+# A list item's marker at the start of a line: a bullet glyph, "-", "*", "[ ]"/"[x]", "(a)", "a)", "(ii)", "1)",
+# "1." (a space after it: "1.5 mg" is a number).
+_LIST_ITEM = (r"(?:[•▪●◦‣∙·■□☐✓✔*\[\-–—]|\(?(?:\d{1,2}|[A-Za-z]|[ivxIVX]{2,4})\)|\d{1,2}\.(?=\s))")
+# A sentence end at a line end, the next line a list item: "Give 10 mg/kg.\n[ ] Do not exceed 40 mg."
+_ITEM_BREAK = re.compile(rf"(?<=[.!?])[ \t]*\r?\n(?=[ \t]*{_LIST_ITEM})")
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the sentences of a passage, as rag.text.sentences has them, and apart where a sentence
+    ends a line and a list item ("- ", "• ", "[ ]", "(a)", "1.") starts the next; trimmed, verbatim."""
+    out = []
+    for s, e in sentence_spans(text):
+        start = s
+        for m in _ITEM_BREAK.finditer(text, s, e):
+            if _ABBREV.search(text, 0, m.start()):
+                continue  # "e.g.\n- amoxicillin": the list is the example
+            out.append((start, m.start()))
+            start = m.end()
+        out.append((start, e))
+    trimmed = []
+    for s, e in out:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            trimmed.append((s, e))
+    return trimmed
+
+
 @lru_cache(maxsize=4096)
 def _pieces(text: str) -> tuple[tuple[str, bool, frozenset[str]], ...]:
     """(quote, is a table row, content words) for every sentence and table row of a passage text (cached:
     the same passages come back for every claim about a topic)."""
     out, seen = [], set()
-    for s, e in sentence_spans(text):
+    for s, e in split_sentences(text):
         piece = text[s:e]
         lines = [ln for ln in piece.split("\n") if ln.strip()]
         # a long run-on, or a table (several numeric lines): never one span, its lines and rows are
