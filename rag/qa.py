@@ -17,6 +17,7 @@ from rag.answering.generators.base import Generation, Generator
 from rag.errors import GuidelineQAError
 from rag.settings import Settings
 from rag.text.question import Question, as_question
+from rag.text.translation import answerability_text
 from rag.types import ABSTAIN_TEXT, Answer, AnswerSentence, Filters, Passage
 
 if TYPE_CHECKING:
@@ -92,12 +93,15 @@ class QA:
         return list(result.passages), timings
 
     def _signals(self, question: Question, passages: list[Passage]) -> dict[str, float]:
-        # A French or Spanish question is judged by its English search words: its own words are
-        # absent from an English corpus and would look like rare, uncovered terms.
-        words = str(question) if question.query.language == "en" else question.query.lexical
+        # A French or Spanish question is judged by English words: its own words are absent from an
+        # English corpus and would look like rare, uncovered terms (its search words when no dictionary is installed).
+        language = question.query.language
+        words = str(question) if language == "en" else question.query.lexical
         if self.retriever is None:  # a stage that only generates: signals came with the retrieved passages
             return abstain.signals(words, passages, None, 0)
         reader = self.retriever.index.get()
+        if language != "en":
+            words = answerability_text(str(question), language, reader.chunks_with_term) or words
         embedder = self.retriever.embedder
         pieces = lambda w: embedder.count_tokens(w) - 2  # noqa: E731 - minus [CLS]/[SEP]
         return abstain.signals(words, passages, reader.chunks_with_term, reader.chunk_count(), pieces)

@@ -55,6 +55,8 @@ _COGNATES = {
            ("ite", "itis"), ("ose", "osis"), ("ina", "ine"), ("ismo", "ism"), ("o", ""), ("a", ""),
            ("e", "")),
 }
+# Romance spelling -> English spelling of Greek-rooted drug and disease names, one substitution tried at a time.
+_SPELLINGS = (("f", "ph"), ("t", "th"), ("i", "y"), ("c", "k"))
 MIN_COGNATE = 5  # shorter guesses meet too many unrelated English words (the corpus check is a prefix match)
 
 
@@ -193,15 +195,26 @@ def _known(word: str, corpus: _Corpus) -> bool:
     return corpus.df is not None and len(word) >= MIN_COGNATE and corpus.has(word)
 
 
-def _cognate(word: str, language: str, corpus: _Corpus) -> str | None:
-    """An English spelling of a Latin-rooted word that the corpus holds, if one of the rules gives it."""
+def _cognate(word: str, language: str, corpus: _Corpus, spellings: bool = False) -> str | None:
+    """An English spelling of a Latin-rooted word that the corpus holds, if one of the rules gives it.
+
+    `spellings`: also try the word with one Greek-rooted English spelling put back (dexametasona ->
+    dexamethason-, fenobarbital -> phenobarbital) before the ending rules."""
     if corpus.df is None or len(word) < MIN_COGNATE or word.isdigit():
         return None
-    for ending, repl in _COGNATES[language]:
-        if ending and word.endswith(ending):
-            guess = word[: len(word) - len(ending)] + repl
-            if len(guess) >= MIN_COGNATE and corpus.has(guess):
-                return guess
+    forms = [word]
+    if spellings:
+        forms += [word[:i] + eng + word[i + len(rom):] for rom, eng in _SPELLINGS
+                  for i in range(1, len(word)) if word.startswith(rom, i) and not word.startswith(eng, i)]
+        forms += [eng + word[len(rom):] for rom, eng in _SPELLINGS[:2] if word.startswith(rom)]
+    for form in forms:
+        if form != word and corpus.has(form):
+            return form
+        for ending, repl in _COGNATES[language]:
+            if ending and form.endswith(ending):
+                guess = form[: len(form) - len(ending)] + repl
+                if len(guess) >= MIN_COGNATE and corpus.has(guess):
+                    return guess
     return None
 
 
@@ -245,3 +258,22 @@ def english_words(question: str, language: str, tables: list[Dictionary], df: Ca
             rest.append(word)  # mostly drug names, units and numbers: the same in English
         i += 1
     return english, rest
+
+
+def answerability_words(question: str, language: str, tables: list[Dictionary], df: Callable[[str], int]) -> str:
+    """The words to judge whether the English corpus answers a fr/es/pt question: the dictionary's English,
+    cognates for names ("ibuprofeno" -> ibuprofen), and the untranslated rest without the language's ordinary
+    words that the corpus lacks ("talon", "criança"): those are absent because they are not English, not
+    because the corpus misses what they name. A name no rule maps ("valaciclovir") is kept."""
+    english, rest = english_words(question, language, tables, df)
+    corpus = _Corpus(df)
+    rules = _INFLECTIONS[language]
+    kept: list[str] = []
+    for word in rest:
+        if word.isdigit() or corpus.has(word):
+            kept.append(word)
+        elif guess := _cognate(word, language, corpus, spellings=True):
+            kept.append(guess)
+        elif not (_lookup([word], tables, rules, inflected=False) or _lookup([word], tables, rules, inflected=True)):
+            kept.append(word)
+    return " ".join(dict.fromkeys(english + kept))

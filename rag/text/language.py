@@ -14,7 +14,8 @@ from rag.text.stopwords import ENGLISH_MARKERS, LANGUAGE_MARKERS
 
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
 _SPELLING = {  # (pattern, weight per match)
-    "fr": (re.compile(r"[èêàùâîôûç]|\b[ldjq]'|\bqu'"), 2),
+    # ë ï œ and -ée(s) are French only among the four ("aiguë", "diarrhée"); é alone is not.
+    "fr": (re.compile(r"[èêàùâîôûçëïœ]|ées?\b|\b[ldjq]'|\bqu'"), 2),
     "es": (re.compile(r"[¿¡ñ]|ción\b"), 3),
     "pt": (re.compile(r"[ãõ]|ção\b|ções\b"), 3),
 }

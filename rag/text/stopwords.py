@@ -34,13 +34,16 @@ NAME_STOPWORDS = frozenset({"the", "of", "for", "and", "in", "on", "to", "a", "a
                             "el", "y", "et", "who", "pdf", "md", "ed", "th", "rd", "nd", "st"})
 
 # Function words that tell a text's language (rag.text.language.detect_language): common in one language,
-# rare in the others.
+# rare in English (two of the three Romance languages may share one: the spelling signs then decide).
 LANGUAGE_MARKERS = {
     "fr": frozenset("le la les des du un une est et pour avec dans quelle quel quels quelles faut il elle "
-                       "qu que chez combien au aux ou donner faire peut doit jours enfant".split()),
+                       "qu que chez combien au aux ou donner faire peut doit jours enfant mon ma mes son sa ses ce cette ces "
+                       "sont je nous vous ils elles sur pas ne très aussi comment pourquoi où quand".split()),
     "es": frozenset("el los las del una es y para con en cual cuál cuales qué que debe se puede hay "
-                       "cuándo cuando cuánto cuantos días niño niña dar".split()),
+                       "cuándo cuando cuánto cuantos días niño niña dar mi mis su sus tiene tengo está están puedo cómo dónde "
+                       "por muy también pero sin sobre hijo hija".split()),
 }
 ENGLISH_MARKERS = frozenset(("the", "of", "and", "for", "what", "when", "how", "is", "a", "in", "with"))
 LANGUAGE_MARKERS["pt"] = frozenset("não uma umas você qual quais quando criança crianças dias deve pode com pelo pela "
-                               "são também".split())
+                               "são também meu minha meus minhas seu sua tem têm está estão posso devo os da dos "
+                               "das nos nas ao aos isso esse essa este muito já filho filha".split())

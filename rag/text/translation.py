@@ -117,3 +117,13 @@ def translate_query(question: str, method: str = "glossary", df: Callable[[str],
         return query
     english, rest = _glossary_words(question, language)
     return _query(question, language, english, rest)
+
+
+def answerability_text(question: str, language: str, df: Callable[[str], int]) -> str | None:
+    """The English words to judge a fr/es/pt question's answerability by (`bilingual.answerability_words`),
+    whatever the retrieval's translation method; None when the language's FreeDict dictionary is not installed."""
+    own = bilingual.load_dictionary(language)
+    if own is None:
+        return None
+    tables = [own] + [t for lang in NEIGHBOURS[language] if (t := bilingual.load_dictionary(lang))]
+    return bilingual.answerability_words(question, language, tables, df)
