@@ -16,10 +16,10 @@ HELP = "Guideline QA: question answering over WHO and MSF clinical guidelines. R
 def build_app() -> typer.Typer:
     """The `gqa` Typer app with every command registered (a new one each call, nothing module-global)."""
     # Imported here, not at module top, so `import api.cli` stays cheap and each module owns one command.
-    from api.cli import ask, batch, index, ingest, mcq, search, serve, verify
+    from api.cli import ask, batch, index, ingest, mcq, search, serve, tune, verify
 
     app = typer.Typer(help=HELP, no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
-    for module in (ingest, index, ask, search, batch, serve, verify, mcq):
+    for module in (ingest, index, ask, search, batch, serve, verify, mcq, tune):
         module.register(app)
     return app
 

@@ -10,7 +10,7 @@ import json
 import os
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -157,6 +157,11 @@ class IndexReader:
             return 0
         row = self.db.execute("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (f'"{term}"*',)).fetchone()
         return int(row[0])
+
+    def all_chunks(self) -> Iterator[ChunkRow]:
+        """Every chunk of this version, document by document, in reading order."""
+        for r in self.db.execute(f"SELECT {_CHUNK_COLUMNS} FROM chunks ORDER BY doc_id, seq"):
+            yield _chunk_row(r)
 
     def chunk_count(self) -> int:
         """Chunks in this version."""
