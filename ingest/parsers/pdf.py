@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -21,6 +22,50 @@ MIN_PAGE_CHARS = 20  # fewer characters than this: a scanned, blank or figure-on
 MAX_PAGE_CHARS = 200_000  # more than this on one page is a broken text layer, not prose
 MAX_OUTLINE_DEPTH = 12  # real outlines are 3-6 deep; deeper (or cyclic) ones are broken
 SHALLOW_OUTLINE_PAGES = 20  # fewer outline entries than one per this many pages: use font headings
+
+
+Box = tuple[float, float, float]  # (x0, top, x1) of a printed line, top growing down the page, as pdf_tables'
+CHAR_WIDTH = 0.55  # of the font size: a line's right end is estimated from its characters (pypdf gives no widths)
+
+
+@dataclass
+class _PlacedRuns(FontRuns):
+    """FontRuns that also records where each run starts (x) and its size, to place the page's lines.
+
+    pypdf's visitor sees every piece of the plain-mode text in order, so the runs joined are the page text.
+    """
+
+    places: list[tuple[float, float]] = field(default_factory=list)  # per run: (x, effective size)
+
+    def __call__(self, text, cm, tm, font_dict, font_size) -> None:
+        if not text:
+            return
+        super().__call__(text, cm, tm, font_dict, font_size)
+        try:
+            x = float(tm[4] * cm[0] + tm[5] * cm[2] + cm[4])
+        except (TypeError, ValueError, IndexError):
+            x = math.nan
+        self.places.append((x, self.runs[-1][0]))
+
+    def line_boxes(self) -> list[tuple[str, Box | None]]:
+        """Per line of the raw page text: its text without spaces and where it is printed (None: unknown)."""
+        lines: list[tuple[str, Box | None]] = []
+        key, box = "", None
+        for (size, text, y), (x, _) in zip(self.runs, self.places):
+            pieces = text.split("\n")
+            for i, piece in enumerate(pieces):
+                if i:
+                    lines.append((key, box))
+                    key, box = "", None
+                squashed = _squashed(piece)
+                if not squashed or math.isnan(x) or not math.isfinite(y):
+                    key += squashed
+                    continue
+                right = x + CHAR_WIDTH * size * len(piece)
+                box = (x, -y, right) if box is None else (min(box[0], x), box[1], max(box[2], right))
+                key += squashed
+        lines.append((key, box))
+        return lines
 
 
 @dataclass(frozen=True)
@@ -43,7 +88,7 @@ def parse_pdf(path: Path, *, max_pages: int = 5000, layout: bool = False, ocr: b
     reader = _open(path)
     count = _page_count(reader, path, max_pages)
     warnings: list[str] = []
-    fonts = [FontRuns() for _ in range(count)]
+    fonts = [_PlacedRuns() for _ in range(count)]
     raw = [_extract(reader, i, layout, warnings, fonts[i]) for i in range(count)]
     ocr_notes: list[str] = []
     read = read_scanned_pages(path, raw, ocr_notes, min_chars=MIN_PAGE_CHARS) if ocr else {}
@@ -70,9 +115,10 @@ def parse_pdf(path: Path, *, max_pages: int = 5000, layout: bool = False, ocr: b
         # No (or a token) outline: take the headings from font sizes instead.
         marks = [_Mark(page, path, must_find=True) for page, path in heading_marks([f.runs for f in fonts])]
     found = _tables(path, reader, pages, set(read) | set(i - 1 for i in empty), warnings) if tables else {}
+    placed_lines = _placed_lines(pages, fonts, {m.page_index for m in marks} - set(read))
     doc = ParsedDocument(
         format="pdf",
-        blocks=_blocks(pages, labels, marks, found),
+        blocks=_blocks(pages, labels, marks, found, placed_lines),
         page_count=count,
         page_texts=pages,
         page_labels=labels,
@@ -83,6 +129,37 @@ def parse_pdf(path: Path, *, max_pages: int = 5000, layout: bool = False, ocr: b
     )
     detect_pdf_metadata(doc, reader)
     return doc
+
+
+def _placed_lines(pages: list[str], fonts: list[_PlacedRuns], wanted: set[int]) -> dict[int, list[Box | None]]:
+    """Where each line of the cleaned page text is printed, on the pages where a section may start.
+
+    A cleaned line takes the position of the one raw line it equals (spaces aside), else of the one
+    raw line holding it; a line found nowhere or more than once (joined hyphenation, repeats) gets None.
+    """
+    found: dict[int, list[Box | None]] = {}
+    for index in sorted(wanted):
+        raw = fonts[index].line_boxes()
+        if not any(box for _, box in raw):
+            continue  # layout mode or no text: nothing to place by
+        whole: dict[str, list[Box | None]] = {}
+        for key, box in raw:
+            whole.setdefault(key, []).append(box)
+        boxes: list[Box | None] = []
+        for line in pages[index].split("\n"):
+            key = _squashed(line)
+            same = whole.get(key) if key else None
+            if same is None and key:
+                same = [box for text, box in raw if key in text]
+                if len(same) == 1 and sum(text.count(key) for text, _ in raw) != 1:
+                    same = None
+            boxes.append(same[0] if same and len(same) == 1 else None)
+        found[index] = boxes
+    return found
+
+
+def _squashed(text: str) -> str:
+    return "".join(clean.normalize_unicode(text).split())
 
 
 def _tables(path: Path, reader, pages: list[str], skip: set[int], warnings: list[str]):
@@ -271,13 +348,17 @@ def _heading_offset(text: str, title: str, start: int) -> int | None:
 
 
 def _blocks(pages: list[str], labels: list[str | None], marks: list[_Mark],
-            tables: dict[int, list[pdf_tables.PlacedTable]] | None = None) -> list[Block]:
+            tables: dict[int, list[pdf_tables.PlacedTable]] | None = None,
+            positions: dict[int, list[Box | None]] | None = None) -> list[Block]:
     """Cut pages into blocks at section starts; every block knows its page and section path.
 
     tables: per page, tables that replace some of its lines (a table block stands in the section
     printed above it, see _table_parts).
+    positions: per page, where each of its lines is printed (see _printed_parts): a line goes under
+    the last heading printed above it, whatever order pypdf read them in.
     """
     tables = tables or {}
+    positions = positions or {}
     by_page: dict[int, list[_Mark]] = {}
     for mark in marks:
         by_page.setdefault(mark.page_index, []).append(mark)
@@ -294,14 +375,83 @@ def _blocks(pages: list[str], labels: list[str | None], marks: list[_Mark],
             parts.append((cut if offset is None else offset, mark.path, heading))  # not found: it starts where we are
         placed = tables.get(index, [])
         taken = {n for p in placed for n in p.lines}
-        ends = [start for start, _, _ in parts[1:]] + [len(text)]
-        for (start, current, _), end, own in zip(parts, ends, _table_parts(text, parts, placed)):
-            _add_part(blocks, text, start, end, own, taken, current, index, labels)
+        if len(parts) == 1 and not taken:
+            _add_block(blocks, text, section, index, labels)
+            continue
+        lines = text.split("\n")
+        assigned = _printed_parts(lines, parts, positions.get(index))
+        members: list[list[int]] = [[] for _ in parts]
+        for n, k in enumerate(assigned):
+            members[k].append(n)
+        for (_, current, _), own_lines, own in zip(parts, members, _table_parts(assigned, members, parts, placed)):
+            _add_part(blocks, lines, own_lines, own, taken, current, index, labels)
         section = parts[-1][1]
     return blocks
 
 
-def _table_parts(text: str, parts: list[tuple[int, tuple[str, ...], int | None]],
+def _text_order_parts(lines: list[str], parts: list[tuple[int, tuple[str, ...], int | None]]) -> list[int]:
+    """Per line, the part it falls in by text order: the last section start at or before it."""
+    offsets, offset = [], 0
+    for line in lines:
+        offsets.append(offset)
+        offset += len(line) + 1
+    firsts = [start for start, _, _ in parts]
+    out, k = [], 0
+    for line_start in offsets:
+        while k + 1 < len(firsts) and firsts[k + 1] <= line_start:
+            k += 1
+        out.append(k)
+    return out
+
+
+def _printed_parts(lines: list[str], parts: list[tuple[int, tuple[str, ...], int | None]],
+                   boxes: list[Box | None] | None) -> list[int]:
+    """Per line, its part: under the last heading printed above it (reading columns left to right).
+
+    pypdf reads in content-stream order: a heading printed mid-page may come after lines printed
+    below it, or lines printed below it before it. With every heading of the page placed, a placed
+    line goes to the part of the last heading read before it (columns left to right, then top
+    to bottom, see _reading_keys), or to the first part if it is read before them all.
+    Lines without a place, and every line of a page with a heading not located or not placed,
+    keep the text order.
+    """
+    order = _text_order_parts(lines, parts)
+    if not boxes or len(boxes) != len(lines) or len(parts) < 2:
+        return order
+    heads = [heading for _, _, heading in parts[1:]]
+    if any(h is None or boxes[h] is None for h in heads):
+        return order
+    keys = _reading_keys(boxes)
+    head_keys = [keys[h] for h in heads]
+    heading_of = {h: i + 1 for i, h in enumerate(heads)}
+    out = list(order)
+    for n, key in enumerate(keys):
+        if n in heading_of:
+            out[n] = heading_of[n]
+        elif key is not None:
+            above = [i for i, head in enumerate(head_keys) if head <= key]
+            out[n] = max(above, key=lambda i: head_keys[i]) + 1 if above else 0
+    return out
+
+
+MIN_COLUMN_SHARE = 0.25  # of a page's placed lines starting right of its middle: a second column
+
+
+def _reading_keys(boxes: list[Box | None]) -> list[tuple[int, float] | None]:
+    """Per placed line, its place in reading order: (column, top); columns read left to right.
+
+    A page has two columns when a good share of its lines start right of the middle of its text
+    (a right-aligned number or a table cell now and then does not make one); else one.
+    """
+    placed = [box for box in boxes if box is not None]
+    if not placed:
+        return [None] * len(boxes)
+    middle = (min(b[0] for b in placed) + max(b[2] for b in placed)) / 2
+    two = sum(1 for b in placed if b[0] >= middle) >= MIN_COLUMN_SHARE * len(placed)
+    return [None if box is None else (int(two and box[0] >= middle), box[1]) for box in boxes]
+
+
+def _table_parts(assigned: list[int], members: list[list[int]], parts: list[tuple[int, tuple[str, ...], int | None]],
                  placed: list[pdf_tables.PlacedTable]) -> list[list[tuple[int, pdf_tables.PageTable]]]:
     """Per part of the page, its tables and the line each is emitted before.
 
@@ -310,48 +460,40 @@ def _table_parts(text: str, parts: list[tuple[int, tuple[str, ...], int | None]]
     Then it goes to the part of the last heading printed before it, after the last of that part's
     lines printed before it. When a heading cannot be located on the page, the first line decides.
     """
-    firsts = [text.count("\n", 0, start) for start, _, _ in parts]
-    lasts = firsts[1:] + [text.count("\n") + 1]
     headings = [heading for _, _, heading in parts[1:]]  # part i + 1 starts at headings[i]
     out: list[list[tuple[int, pdf_tables.PageTable]]] = [[] for _ in parts]
     for table in placed:
         key = table.lines[0]
-        k = max(i for i, first in enumerate(firsts) if first <= key)
+        k = assigned[key] if key < len(assigned) else len(parts) - 1
         if all(h is not None and (h in table.before or h in table.after) for h in headings):
             printed = max((i + 1 for i, h in enumerate(headings) if h in table.before), default=0)
             if printed != k:
                 k = printed
-                before = [n for n in range(firsts[k], lasts[k]) if n in table.before]
-                key = before[-1] + 1 if before else firsts[k]
+                before = [n for n in members[k] if n in table.before]
+                key = before[-1] + 1 if before else (members[k][0] if members[k] else 0)
         out[k].append((key, table.table))
     return out
 
 
-def _add_part(blocks: list[Block], text: str, start: int, end: int, tables: list[tuple[int, pdf_tables.PageTable]],
+def _add_part(blocks: list[Block], lines: list[str], own_lines: list[int], tables: list[tuple[int, pdf_tables.PageTable]],
               taken: set[int], section: tuple[str, ...], index: int, labels: list[str | None]) -> None:
-    """Blocks for text[start:end] of a page: its prose without the table lines (taken), and its tables.
+    """Blocks for one part of a page: its lines (numbers, in page order) without the table lines (taken), and its tables.
 
-    tables: (line number, table); a table goes before that line, or at the end if the line is not in the part.
-    Section cuts fall on line starts, so every line lands in one part only.
+    tables: (line number, table); a table goes before the part's first line at or after that number, else at the end.
+    Every line of the page is in one part only, and keeps its text.
     """
-    if not taken:
-        _add_block(blocks, text[start:end], section, index, labels)
-        return
     pending = list(tables)
     prose: list[str] = []
-    offset = 0
-    for n, line in enumerate(text.split("\n")):
-        line_start, offset = offset, offset + len(line) + 1
-        if not start <= line_start < end:
-            continue
-        if any(key == n for key, _ in pending):
+    for n in own_lines:
+        due = [t for key, t in pending if key <= n]
+        if due:
             _add_block(blocks, "\n".join(prose), section, index, labels)
             prose = []
-            for table in [t for key, t in pending if key == n]:
+            for table in due:
                 _add_block(blocks, table.pipe_text(), section, index, labels, kind="table")
-            pending = [(key, t) for key, t in pending if key != n]
+            pending = [(key, t) for key, t in pending if key > n]
         if n not in taken:
-            prose.append(line)
+            prose.append(lines[n])
     _add_block(blocks, "\n".join(prose), section, index, labels)
     for _, table in pending:
         _add_block(blocks, table.pipe_text(), section, index, labels, kind="table")
