@@ -87,6 +87,18 @@ def curve(p: np.ndarray, y: np.ndarray) -> list[dict]:
     return [{"threshold": t, **rates(p, y, t)} for t in np.round(np.linspace(0.05, 0.95, 19), 2).tolist()]
 
 
+def setup(index: Path):
+    """(QA over `index` with the threshold rule recorded beside the features, tuning items, validation items):
+    the tuning items are the tuning half plus the dev set when it is present."""
+    settings = Settings(index=index, abstain_model="thresholds")
+    configure_process(settings)
+    qa = build_qa(settings)
+    tuning = read_jsonl(QUESTIONS / "tuning.jsonl")
+    if dev_questions_path().exists():
+        tuning += read_jsonl(dev_questions_path())
+    return qa, tuning, read_jsonl(QUESTIONS / "validation.jsonl")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     index_arg(parser)
@@ -94,13 +106,7 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true", help="do not overwrite rag/answering/abstain_model.json")
     parser.add_argument("--out", type=Path, default=RESULTS / "abstain_model.json")
     args = parser.parse_args()
-    settings = Settings(index=args.index, abstain_model="thresholds")
-    configure_process(settings)
-    qa = build_qa(settings)
-    tuning = read_jsonl(QUESTIONS / "tuning.jsonl")
-    if dev_questions_path().exists():
-        tuning += read_jsonl(dev_questions_path())
-    validation = read_jsonl(QUESTIONS / "validation.jsonl")
+    qa, tuning, validation = setup(args.index)
     t0 = time.perf_counter()
     rows_t, rows_v = signals_of(qa, tuning), signals_of(qa, validation)
     seconds = time.perf_counter() - t0

@@ -20,14 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.abstain_model import curve, fit, matrix, rates, signals_of, to_model
-from benchmarks.common import QUESTIONS, RESULTS, dev_questions_path, index_arg, read_jsonl
+from benchmarks.abstain_model import curve, fit, matrix, rates, setup, signals_of, to_model
+from benchmarks.common import RESULTS, index_arg
 from rag.answering import answerability
-from rag.settings import Settings
 from rag.text.words import content_words
 from rag.verify.facts import is_drug
 from rag.verify.lexicon import DRUGS
-from rag.wiring import build_qa, configure_process
 
 
 def twins(items: list[dict], reader, seed: int = 14) -> list[dict]:
@@ -61,13 +59,7 @@ def main() -> None:
     parser.add_argument("--max-false", type=float, default=0.04)
     parser.add_argument("--out", type=Path, default=RESULTS / "abstain_synthetic.json")
     args = parser.parse_args()
-    settings = Settings(index=args.index, abstain_model="thresholds")
-    configure_process(settings)
-    qa = build_qa(settings)
-    tuning = read_jsonl(QUESTIONS / "tuning.jsonl")
-    if dev_questions_path().exists():
-        tuning += read_jsonl(dev_questions_path())
-    validation = read_jsonl(QUESTIONS / "validation.jsonl")
+    qa, tuning, validation = setup(args.index)
     synthetic = twins(tuning, qa.retriever.index.get())
     rows_t, rows_v, rows_s = signals_of(qa, tuning), signals_of(qa, validation), signals_of(qa, synthetic)
     from sklearn.metrics import roc_auc_score

@@ -3,37 +3,14 @@ function words and French-only spellings."""
 
 from __future__ import annotations
 
-import gzip
-
 from rag.text.bilingual import answerability_words, load_dictionary
 from rag.text.language import detect_language
-
-_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-
-
-def _b64(n: int) -> str:
-    out = ""
-    while True:
-        out = _B64[n % 64] + out
-        n //= 64
-        if not n:
-            return out
+from tests.rag.text.test_bilingual import _df, _write_dictd
 
 
 def _dictionary(folder, name: str, entries: dict[str, str]):
-    data, index = b"", []
-    for head, body in entries.items():
-        raw = f"{head} /ipa/\n{body}\n".encode()
-        index.append(f"{head}\t{_b64(len(data))}\t{_b64(len(raw))}")
-        data += raw
-    (folder / f"{name}.index").write_text("00databaseshort\tA\tB\n" + "\n".join(index) + "\n", encoding="utf-8")
-    with gzip.open(folder / f"{name}.dict.dz", "wb") as fh:
-        fh.write(data)
+    _write_dictd(folder, name, entries)
     return load_dictionary({"freedict-spa-eng": "es", "freedict-fra-eng": "fr"}[name], folder)
-
-
-def _df(*corpus_words: str):
-    return lambda term: sum(w.startswith(term) for w in corpus_words)
 
 
 def test_names_become_their_english_spelling_and_ordinary_words_the_corpus_lacks_are_dropped(tmp_path):
