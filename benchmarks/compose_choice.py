@@ -16,9 +16,8 @@ import argparse
 import json
 import statistics
 import sys
-from pathlib import Path
 
-from benchmarks.common import RESULTS, question_halves
+from benchmarks.common import index_arg, out_arg, question_halves
 from rag.answering import compose
 from rag.retrieval.evaluation import has_evidence
 from rag.settings import Settings
@@ -56,9 +55,9 @@ def summary(rows: list[dict]) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--index", type=Path, required=True)
+    index_arg(parser)
     parser.add_argument("--half", choices=("tuning", "validation", "both"), default="both")
-    parser.add_argument("--out", type=Path, default=RESULTS / "compose_choice.json")
+    out_arg(parser, "compose_choice.json")
     args = parser.parse_args(argv)
     settings = Settings(index=args.index, generator="extractive")
     configure_process(settings)
